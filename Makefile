@@ -1,0 +1,86 @@
+# moestat: GNU make. The user owns CFLAGS, CPPFLAGS and LDFLAGS; the project's flags are MOE_*.
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+INSTALL ?= install
+
+DEPS = zlib jansson
+MOE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -DMOESTAT_VERSION='"$(VERSION)"' \
+	$(shell $(PKG_CONFIG) --cflags $(DEPS))
+MOE_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lm
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
+
+# Everything but main.c, so the unit tests link the same stages.
+LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
+TEST_SRC = $(wildcard tests/check_*.c) tests/testutil.c
+TEST_OBJ = $(TEST_SRC:tests/%.c=build/tests/%.o)
+
+# The sanitizer build lives beside the normal one, so both can be current.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_OBJ = $(LIB_SRC:src/%.c=build/san/%.o) build/san/main.o
+
+all: moestat
+
+moestat: $(LIB_OBJ) build/main.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MOE_LIBS)
+
+build/%.o: src/%.c | build
+	$(CC) $(CPPFLAGS) $(MOE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/%.o: src/%.c | build
+	$(CC) $(CPPFLAGS) $(MOE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+build/tests/%.o: tests/%.c | build
+	$(CC) $(CPPFLAGS) $(MOE_CFLAGS) $(CHECK_CFLAGS) -Isrc $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build:
+	mkdir -p build/san build/tests
+
+build/check_moestat: $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(MOE_LIBS)
+
+build/moestat-san: $(SAN_OBJ)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(MOE_LIBS)
+
+# UPDATE=1 rewrites the command-line goldens; only after checking the new numbers by hand.
+check: moestat build/check_moestat build/moestat-san
+	build/check_moestat
+	MOESTAT=./moestat UPDATE=$(UPDATE) tests/cli/run tests/cli
+	MOESTAT=build/moestat-san tests/cli/run tests/cli/bad-*.sh
+
+# Validation on the real router logs beside the project, when they are there.
+REAL_LOGS ?= ../shared/real-logs
+check-real: moestat
+	@if [ -d $(REAL_LOGS) ]; then python3 tests/real/check_real.py ./moestat $(REAL_LOGS); \
+	else echo "check-real: $(REAL_LOGS) not found, nothing to check"; fi
+
+samples:
+	python3 sample-logs/generate.py sample-logs
+
+install: moestat
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 755 moestat $(DESTDIR)$(BINDIR)/moestat
+	$(INSTALL) -m 644 man/moestat.1 $(DESTDIR)$(MANDIR)/man1/moestat.1
+	$(INSTALL) -m 644 man/moestat.5 $(DESTDIR)$(MANDIR)/man5/moestat.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/moestat $(DESTDIR)$(MANDIR)/man1/moestat.1 \
+		$(DESTDIR)$(MANDIR)/man5/moestat.5
+
+clean:
+	rm -rf build moestat
+
+.PHONY: all check check-real samples install uninstall clean
+
+-include $(wildcard build/*.d build/san/*.d build/tests/*.d)

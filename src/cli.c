@@ -1,0 +1,332 @@
+/* cli.c: the part of every command that is the same: common options, the read loop, messages, output. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void cli_common_init(struct cli_common *c, const char *command)
+{
+	memset(c, 0, sizeof *c);
+	c->command = command;
+	c->read.format = MOE_FORMAT_AUTO;
+}
+
+void cli_common_free(struct cli_common *c)
+{
+	free(c->layers);
+	c->layers = NULL;
+}
+
+const struct option *cli_longopts(const struct option *own)
+{
+	static const struct option common[] = { CLI_COMMON_LONGOPTS };
+	static struct option all[64];
+	size_t n = 0;
+
+	while (own->name && n < sizeof all / sizeof *all - sizeof common / sizeof *common - 1)
+		all[n++] = *own++;
+	memcpy(all + n, common, sizeof common);
+	n += sizeof common / sizeof *common;
+	memset(&all[n], 0, sizeof all[n]);
+	return all;
+}
+
+int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "moestat: %s: ", c->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'moestat %s --help' for more information.\n", c->command);
+	return EX_USAGE;
+}
+
+int cli_error(const struct moe_error *err)
+{
+	char msg[2048];
+
+	moe_error_format(err, msg, sizeof msg);
+	fprintf(stderr, "moestat: %s\n", msg);
+	return err->status;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("moestat: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_number(const struct cli_common *c, const char *name, const char *arg, unsigned long long min,
+               unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || *out < min || *out > max) {
+		cli_usage_error(c, "--%s takes a whole number from %llu to %llu, not '%s'", name, min, max,
+		                arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* "0,3,10-20" into a bitmap of MOE_MAX_LAYERS bits. */
+static int parse_layers(struct cli_common *c, const char *arg)
+{
+	const char *s = arg;
+
+	free(c->layers);
+	c->layers = calloc(MOE_MAX_LAYERS / 8, 1);
+	if (!c->layers) {
+		fprintf(stderr, "moestat: out of memory\n");
+		return -1;
+	}
+	for (;;) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*s < '0' || *s > '9')
+			goto bad;
+		lo = hi = strtoul(s, &end, 10);
+		if (*end == '-') {
+			s = end + 1;
+			if (*s < '0' || *s > '9')
+				goto bad;
+			hi = strtoul(s, &end, 10);
+		}
+		if (lo > hi || hi >= MOE_MAX_LAYERS)
+			goto bad;
+		for (unsigned long i = lo; i <= hi; i++)
+			c->layers[i / 8] |= (unsigned char)(1u << i % 8);
+		if (*end == '\0')
+			break;
+		if (*end != ',')
+			goto bad;
+		s = end + 1;
+	}
+	c->read.layers = c->layers;
+	return 0;
+bad:
+	cli_usage_error(c, "--layers takes a list like 0,3,10-20 of layers below %u, not '%s'",
+	                MOE_MAX_LAYERS, arg);
+	return -1;
+}
+
+static int parse_key(struct cli_common *c, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char role[16];
+	int r = -1;
+
+	if (eq && (size_t)(eq - arg) < sizeof role) {
+		memcpy(role, arg, (size_t)(eq - arg));
+		role[eq - arg] = '\0';
+		r = format_role_from_name(role);
+	}
+	if (r < 0 || !eq[1]) {
+		cli_usage_error(c, "--key takes ROLE=NAME with ROLE one of layer, token, experts, "
+		                   "weights, logits, domain, not '%s'", arg);
+		return -1;
+	}
+	c->read.keys[r] = eq + 1;
+	return 0;
+}
+
+int cli_common_option(struct cli_common *c, int opt, const char *arg, char **argv)
+{
+	unsigned long long n;
+	int format;
+
+	switch (opt) {
+	case CLI_JSON:
+		c->json = true;
+		return 1;
+	case 'o':
+		c->output = arg;
+		return 1;
+	case CLI_EXPERTS:
+		if (cli_number(c, "experts", arg, 1, MOE_MAX_EXPERTS, &n) < 0)
+			return -1;
+		c->read.experts = (unsigned)n;
+		return 1;
+	case CLI_LAYERS:
+		return parse_layers(c, arg) < 0 ? -1 : 1;
+	case CLI_DOMAIN:
+		c->read.domain = arg;
+		return 1;
+	case CLI_SKIP_BAD:
+		c->read.skip_bad = true;
+		return 1;
+	case CLI_INPUT_FORMAT:
+		format = format_from_name(arg);
+		if (format < 0) {
+			cli_usage_error(c, "--input-format takes auto, mlog, jsonl, csv or steps, not '%s'", arg);
+			return -1;
+		}
+		c->read.format = (enum moe_format)format;
+		return 1;
+	case CLI_KEY:
+		return parse_key(c, arg) < 0 ? -1 : 1;
+	case 'h':
+	case CLI_HELP:
+		c->help = true;
+		return 1;
+	case ':':
+		cli_usage_error(c, "option '%s' needs a value", argv[optind - 1]);
+		return -1;
+	case '?':
+		if (optopt)
+			cli_usage_error(c, "unknown option '-%c'", optopt);
+		else
+			cli_usage_error(c, "unknown option '%s'", argv[optind - 1]);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
+             struct reader **out)
+{
+	static char *stdin_only[] = { "-", NULL };
+	struct moe_error err = { 0 };
+	struct moe_record rec;
+	struct reader *r;
+	int rc;
+
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	r = reader_open(files, (size_t)nfiles, &c->read);
+	if (!r)
+		return cli_out_of_memory();
+	while ((rc = reader_next(r, &rec, &err)) > 0) {
+		if (sink(ctx, &rec) < 0) {
+			reader_close(r);
+			return cli_out_of_memory();
+		}
+	}
+	if (rc < 0) {
+		reader_close(r);
+		return cli_error(&err);
+	}
+	*out = r;
+	return 0;
+}
+
+int cli_input_status(const struct moe_input *in)
+{
+	char msg[2048];
+
+	if (in->skipped) {
+		moe_error_format(&in->first_skip, msg, sizeof msg);
+		cli_warn("skipped %llu bad record%s (the first: %s)", (unsigned long long)in->skipped,
+		         in->skipped == 1 ? "" : "s", msg);
+	}
+	if (in->experts_from == EXPERTS_FROM_IDS)
+		cli_warn("number of experts not given; assuming %u (largest id seen + 1): "
+		         "never-chosen experts above it are not counted (set it with --experts N)",
+		         in->experts);
+	if (in->records == 0)
+		cli_warn("no records in the input");
+	if (in->truncated) {
+		moe_error_format(&in->truncation, msg, sizeof msg);
+		fprintf(stderr, "moestat: %s\n", msg);
+		cli_warn("the figures cover only what was read before the damage");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+int cli_output_open(struct cli_output *out, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	memset(out, 0, sizeof *out);
+	if (!path || strcmp(path, "-") == 0) {
+		out->fp = stdout;
+		return 0;
+	}
+	out->path = path;
+	/* A device or a pipe cannot be replaced by a rename: write it directly. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		out->fp = fopen(path, "w");
+	} else {
+		size_t len = strlen(path);
+		out->tmp = malloc(len + sizeof ".XXXXXX");
+		if (!out->tmp)
+			goto fail;
+		memcpy(out->tmp, path, len);
+		memcpy(out->tmp + len, ".XXXXXX", sizeof ".XXXXXX");
+		fd = mkstemp(out->tmp);
+		if (fd < 0) {
+			free(out->tmp);
+			out->tmp = NULL;
+			goto fail;
+		}
+		/* mkstemp makes it 0600; give it the mode a plain creat() would. */
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+		out->fp = fdopen(fd, "w");
+		if (!out->fp) {
+			close(fd);
+			unlink(out->tmp);
+		}
+	}
+	if (out->fp)
+		return 0;
+fail:
+	fprintf(stderr, "moestat: %s: cannot create: %s\n", path, strerror(errno));
+	free(out->tmp);
+	out->tmp = NULL;
+	return EX_CANTCREAT;
+}
+
+int cli_out_of_memory(void)
+{
+	fprintf(stderr, "moestat: out of memory\n");
+	return EX_OSERR;
+}
+
+int cli_output_close(struct cli_output *out, int render_rc)
+{
+	const char *name = out->path ? out->path : "<stdout>";
+	bool failed = render_rc < 0 || fflush(out->fp) != 0 || ferror(out->fp);
+	int saved = errno;
+
+	if (out->fp != stdout && fclose(out->fp) != 0 && !failed) {
+		failed = true;
+		saved = errno;
+	}
+	if (!failed && out->tmp && rename(out->tmp, out->path) != 0) {
+		failed = true;
+		saved = errno;
+	}
+	if (failed && out->tmp)
+		unlink(out->tmp);
+	free(out->tmp);
+	out->tmp = NULL;
+	if (render_rc < 0)
+		return cli_out_of_memory();
+	if (failed) {
+		fprintf(stderr, "moestat: %s: write error: %s\n", name, strerror(saved));
+		return EX_IOERR;
+	}
+	return 0;
+}

@@ -1,0 +1,119 @@
+/* cli.h: what every command shares: the common options, reading the files, reporting, the exit status. */
+#ifndef MOESTAT_CLI_H
+#define MOESTAT_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "reader.h"
+
+/* Exit status of a predicate that holds (`dead --fail` found dead experts), as grep's 1. */
+#define EXIT_PREDICATE 1
+
+/* Option codes of the long-only options; the common ones first. */
+enum {
+	CLI_JSON = 256,
+	CLI_EXPERTS,
+	CLI_LAYERS,
+	CLI_DOMAIN,
+	CLI_SKIP_BAD,
+	CLI_INPUT_FORMAT,
+	CLI_KEY,
+	CLI_HELP,
+	CLI_FIRST_COMMAND_OPTION,       /* commands number their own options from here */
+};
+
+/* The common options, in the order of the usage text and the man page. */
+#define CLI_COMMON_LONGOPTS \
+	{ "json", no_argument, NULL, CLI_JSON }, \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "experts", required_argument, NULL, CLI_EXPERTS }, \
+	{ "layers", required_argument, NULL, CLI_LAYERS }, \
+	{ "domain", required_argument, NULL, CLI_DOMAIN }, \
+	{ "skip-bad", no_argument, NULL, CLI_SKIP_BAD }, \
+	{ "input-format", required_argument, NULL, CLI_INPUT_FORMAT }, \
+	{ "key", required_argument, NULL, CLI_KEY }, \
+	{ "help", no_argument, NULL, CLI_HELP }
+
+/* getopt_long's short options for the common ones; ':' first, so a missing argument is told apart. */
+#define CLI_COMMON_SHORTOPTS ":o:h"
+
+#define CLI_COMMON_USAGE \
+	"      --json              print JSON instead of text\n" \
+	"  -o, --output FILE       write to FILE (whole, or not at all) instead of standard output\n" \
+	"      --experts N         the model has N experts (overrides the header)\n" \
+	"      --layers LIST       only these layers, e.g. 0,3,10-20\n" \
+	"      --domain NAME       only records of domain NAME\n" \
+	"      --skip-bad          count and pass over bad records instead of stopping\n" \
+	"      --input-format FMT  auto, mlog, jsonl, csv or steps (default auto)\n" \
+	"      --key ROLE=NAME     jsonl/csv: take ROLE (layer, token, experts, weights,\n" \
+	"                          logits, domain) from the field NAME\n" \
+	"  -h, --help              show this help\n"
+
+struct cli_common {
+	const char *command;
+	bool json;
+	bool help;
+	const char *output;
+	struct reader_options read;
+	unsigned char *layers;          /* owned bitmap behind read.layers */
+};
+
+void cli_common_init(struct cli_common *c, const char *command);
+void cli_common_free(struct cli_common *c);
+
+/* getopt_long's options for a command: its own (a list ending in a zero
+ * entry), then the common ones, as in the usage text. Returns a static table. */
+const struct option *cli_longopts(const struct option *own);
+
+/* Handles opt if it is a common option or a getopt error: 1 handled, 0 not a
+ * common option, -1 a usage error (printed). */
+int cli_common_option(struct cli_common *c, int opt, const char *arg, char **argv);
+
+/* Parses a whole number in [min, max] for option name; -1 with a usage message. */
+int cli_number(const struct cli_common *c, const char *name, const char *arg, unsigned long long min,
+               unsigned long long max, unsigned long long *out);
+
+/* Prints "moestat: COMMAND: message" and the hint to --help; returns EX_USAGE. */
+int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prints "moestat: FILE:LINE: message"; returns err->status. */
+int cli_error(const struct moe_error *err);
+
+/* Prints a warning "moestat: warning: ..." on standard error. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Hands every record of files (none: standard input) to sink. On success
+ * returns 0 and leaves the reader in *out for reader_input (the caller closes
+ * it); otherwise prints the error and returns its exit status. */
+typedef int (*cli_sink)(void *ctx, const struct moe_record *rec);
+int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
+             struct reader **out);
+
+/* Warns about skipped records, a cut-short input and a guessed N; returns
+ * the exit status the input calls for (EX_IOERR when truncated, else 0). */
+int cli_input_status(const struct moe_input *in);
+
+/* The output: standard output, or a temporary file beside -o FILE that is
+ * renamed over FILE only when everything was written. */
+struct cli_output {
+	FILE *fp;
+	const char *path;       /* NULL for standard output */
+	char *tmp;              /* NULL when writing to path directly (not a regular file) */
+};
+
+/* Returns 0, or prints the error and returns EX_CANTCREAT. */
+int cli_output_open(struct cli_output *out, const char *path);
+
+/* Flushes and puts the file in place, unless render_rc (what the renderer
+ * returned) is negative. Returns 0, or prints the error and returns its exit
+ * status (the temporary file is removed, FILE left as it was). */
+int cli_output_close(struct cli_output *out, int render_rc);
+
+/* Prints "moestat: out of memory" and returns EX_OSERR. */
+int cli_out_of_memory(void);
+
+#endif

@@ -1,0 +1,63 @@
+/* format.h: the record parsers (mlog, jsonl, csv, steps) behind one interface, and format sniffing. */
+#ifndef MOESTAT_FORMAT_H
+#define MOESTAT_FORMAT_H
+
+#include <stddef.h>
+
+#include "domains.h"
+#include "error.h"
+#include "lines.h"
+#include "moestat.h"
+
+/* What a parser returns. */
+enum {
+	PARSE_FATAL = -2,       /* this input cannot be read further; err says why */
+	PARSE_BAD = -1,         /* one malformed record was consumed; err says why */
+	PARSE_END = 0,
+	PARSE_RECORD = 1,       /* *rec holds the next record */
+	PARSE_HEADER = 2,       /* *header holds a header's shape */
+};
+
+/* What a parser borrows from the reader for its whole life. */
+struct parser_env {
+	struct lines *lines;
+	struct domains *domains;
+	const char *const *keys;        /* MOE_ROLE_COUNT names from --key; NULL = the defaults */
+	int *domain;                    /* the mlog "#domain" in force; it carries over from file
+	                                 * to file, as the files are one stream */
+};
+
+struct parser_ops {
+	const char *name;
+	/* NULL when out of memory. */
+	void *(*open)(const struct parser_env *env);
+	/* Hands out records one at a time; a header fills *header only. */
+	int (*next)(void *parser, struct moe_record *rec, struct moe_shape *header,
+	            struct moe_error *err);
+	void (*close)(void *parser);
+};
+
+extern const struct parser_ops mlog_parser;
+extern const struct parser_ops jsonl_parser;
+extern const struct parser_ops csv_parser;
+extern const struct parser_ops steps_parser;
+
+/* The parser of a format (not MOE_FORMAT_AUTO). */
+const struct parser_ops *format_parser(enum moe_format format);
+
+/* The format a file is in, judged by its first non-blank line. */
+enum moe_format format_sniff(const char *line, size_t len);
+
+/* "auto", "mlog", "jsonl", "csv", "steps" and back; -1 for an unknown name. */
+const char *format_name(enum moe_format format);
+int format_from_name(const char *name);
+
+/* Fills err (EX_DATAERR, at the line last read from env->lines) and returns rc. */
+int format_fail(const struct parser_env *env, struct moe_error *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The role named ("layer", "experts", ...), or -1. */
+int format_role_from_name(const char *name);
+const char *format_role_name(enum moe_role role);
+
+#endif

@@ -1,0 +1,178 @@
+/* lines.c: cuts a source's bytes into lines with memchr over a growing buffer. */
+#include "lines.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "moestat.h"
+
+#define LINES_CHUNK (256u << 10)
+
+struct lines {
+	struct source *src;
+	char *buf;
+	size_t cap;
+	size_t start, end;      /* unread bytes are buf[start, end) */
+	bool eof;
+	bool failed;
+	bool first;             /* no line handed out yet: a BOM may lead */
+	long number;
+	char *last;             /* the line last returned, for lines_unread */
+	size_t last_len;
+	bool unread;
+};
+
+struct lines *lines_open(struct source *src)
+{
+	struct lines *ln = calloc(1, sizeof *ln);
+
+	if (!ln)
+		return NULL;
+	ln->cap = LINES_CHUNK;
+	ln->buf = malloc(ln->cap + 1);
+	if (!ln->buf) {
+		free(ln);
+		return NULL;
+	}
+	ln->src = src;
+	ln->first = true;
+	return ln;
+}
+
+/* Reads more bytes after the unread ones, growing the buffer up to the line
+ * limit. Returns 1 if bytes came, 0 at the end of the source, -1 on error. */
+static int refill(struct lines *ln, struct moe_error *err)
+{
+	ssize_t n;
+
+	if (ln->start > 0) {
+		memmove(ln->buf, ln->buf + ln->start, ln->end - ln->start);
+		ln->end -= ln->start;
+		ln->start = 0;
+	}
+	if (ln->end == ln->cap) {
+		size_t cap = ln->cap * 2;
+		char *buf;
+
+		if (cap > MOE_MAX_LINE + 1)
+			cap = MOE_MAX_LINE + 1;
+		buf = realloc(ln->buf, cap + 1);
+		if (!buf) {
+			moe_error_set(err, EX_OSERR, source_name(ln->src), ln->number + 1, "out of memory");
+			return -1;
+		}
+		ln->buf = buf;
+		ln->cap = cap;
+	}
+	n = source_read(ln->src, ln->buf + ln->end, ln->cap - ln->end, err);
+	if (n < 0) {
+		err->line = ln->number + 1;
+		return -1;
+	}
+	if (n == 0) {
+		ln->eof = true;
+		return 0;
+	}
+	ln->end += (size_t)n;
+	return 1;
+}
+
+/* Drops the rest of an over-long line, up to and including its newline. */
+static int skip_rest(struct lines *ln, struct moe_error *err)
+{
+	for (;;) {
+		char *nl = memchr(ln->buf + ln->start, '\n', ln->end - ln->start);
+		int rc;
+
+		if (nl) {
+			ln->start = (size_t)(nl - ln->buf) + 1;
+			return 0;
+		}
+		ln->start = ln->end = 0;
+		rc = refill(ln, err);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
+int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err)
+{
+	size_t scanned = 0;
+	char *nl;
+
+	if (ln->unread) {
+		ln->unread = false;
+		*line = ln->last;
+		*len = ln->last_len;
+		return LINES_OK;
+	}
+	if (ln->failed)
+		return LINES_ERROR;
+	for (;;) {
+		nl = memchr(ln->buf + ln->start + scanned, '\n', ln->end - ln->start - scanned);
+		if (nl || ln->eof)
+			break;
+		scanned = ln->end - ln->start;
+		if (scanned > MOE_MAX_LINE) {
+			ln->number++;
+			if (skip_rest(ln, err) < 0) {
+				ln->failed = true;
+				return LINES_ERROR;
+			}
+			moe_error_set(err, EX_DATAERR, source_name(ln->src), ln->number,
+			              "line longer than the limit of %u bytes", MOE_MAX_LINE);
+			return LINES_TOO_LONG;
+		}
+		if (refill(ln, err) < 0) {
+			ln->failed = true;
+			return LINES_ERROR;
+		}
+	}
+	if (!nl && ln->start == ln->end)
+		return LINES_END;
+
+	char *s = ln->buf + ln->start;
+	size_t n = nl ? (size_t)(nl - s) : ln->end - ln->start;
+
+	ln->start += n + (nl ? 1 : 0);
+	ln->number++;
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	s[n] = '\0';                    /* the newline's place, or the spare byte after cap */
+	if (ln->first) {
+		ln->first = false;
+		if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			s += 3;
+			n -= 3;
+		}
+	}
+	ln->last = s;
+	ln->last_len = n;
+	*line = s;
+	*len = n;
+	return LINES_OK;
+}
+
+void lines_unread(struct lines *ln)
+{
+	ln->unread = true;
+}
+
+long lines_number(const struct lines *ln)
+{
+	return ln->number;
+}
+
+const char *lines_name(const struct lines *ln)
+{
+	return source_name(ln->src);
+}
+
+void lines_close(struct lines *ln)
+{
+	if (!ln)
+		return;
+	free(ln->buf);
+	free(ln);
+}

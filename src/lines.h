@@ -1,0 +1,37 @@
+/* lines.h: splits a source into lines and counts them; drops the newline, a "\r" before it and a leading UTF-8 BOM. */
+#ifndef MOESTAT_LINES_H
+#define MOESTAT_LINES_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "source.h"
+
+enum {
+	LINES_TOO_LONG = -2,    /* a line over MOE_MAX_LINE bytes was passed over */
+	LINES_ERROR = -1,       /* the source failed; nothing more can be read */
+	LINES_END = 0,
+	LINES_OK = 1,
+};
+
+struct lines;
+
+/* Borrows src, which must outlive the struct lines. NULL when out of memory. */
+struct lines *lines_open(struct source *src);
+
+/* The next line as a NUL-terminated string of *len bytes that the caller may
+ * modify; it stays valid until the next call. Returns LINES_OK, LINES_END, or
+ * an error with err filled with the file name and line number. */
+int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err);
+
+/* Makes the next lines_next return the line just returned, once more. */
+void lines_unread(struct lines *ln);
+
+/* The number of the line last returned (1-based; 0 before the first). */
+long lines_number(const struct lines *ln);
+
+const char *lines_name(const struct lines *ln);
+
+void lines_close(struct lines *ln);
+
+#endif

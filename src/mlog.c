@@ -1,0 +1,307 @@
+/* mlog.c: parser of moestat's own line format: a "#moestat v1" header, "#domain" lines, one record a line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "format.h"
+
+#define MLOG_MAX_COLUMNS 5
+
+struct mlog {
+	struct parser_env env;
+	enum moe_role column[MLOG_MAX_COLUMNS];
+	size_t ncolumns;                /* 0 until a header or the first record sets them */
+	bool has_weights, has_logits;
+	struct field_lists lists;
+};
+
+static void *mlog_open(const struct parser_env *env)
+{
+	struct mlog *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->env = *env;
+	return p;
+}
+
+static void mlog_close(void *parser)
+{
+	struct mlog *p = parser;
+
+	if (!p)
+		return;
+	field_lists_free(&p->lists);
+	free(p);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Cuts the next whitespace-separated word from *s, NUL-terminating it; NULL when none is left. */
+static char *next_word(char **s, size_t *len)
+{
+	char *w = *s;
+
+	while (is_space(*w))
+		w++;
+	if (!*w)
+		return NULL;
+	*s = w;
+	while (**s && !is_space(**s))
+		(*s)++;
+	*len = (size_t)(*s - w);
+	if (**s)
+		*(*s)++ = '\0';
+	return w;
+}
+
+static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n)
+{
+	memcpy(p->column, roles, n * sizeof *roles);
+	p->ncolumns = n;
+	p->has_weights = p->has_logits = false;
+	for (size_t i = 0; i < n; i++) {
+		p->has_weights |= roles[i] == MOE_ROLE_WEIGHTS;
+		p->has_logits |= roles[i] == MOE_ROLE_LOGITS;
+	}
+}
+
+static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
+{
+	enum moe_role roles[MLOG_MAX_COLUMNS];
+	bool seen[MOE_ROLE_COUNT] = { false };
+	size_t n = 0;
+
+	for (const char *s = list;; s++) {
+		size_t len = strcspn(s, ",");
+		char name[16];
+		int role = -1;
+
+		if (len < sizeof name) {
+			memcpy(name, s, len);
+			name[len] = '\0';
+			role = format_role_from_name(name);
+		}
+		if (role < 0 || role == MOE_ROLE_DOMAIN)
+			return format_fail(&p->env, err, PARSE_FATAL,
+			                   "header: unknown field '%.*s' in fields=%s", (int)len, s, list);
+		if (seen[role])
+			return format_fail(&p->env, err, PARSE_FATAL,
+			                   "header: field '%s' named twice in fields=%s", name, list);
+		seen[role] = true;
+		roles[n++] = (enum moe_role)role;
+		s += len;
+		if (!*s)
+			break;
+	}
+	if (!seen[MOE_ROLE_EXPERTS])
+		return format_fail(&p->env, err, PARSE_FATAL, "header: fields=%s has no 'experts'", list);
+	set_columns(p, roles, n);
+	return 0;
+}
+
+static int parse_count(struct mlog *p, const char *key, const char *value, unsigned *out,
+                       struct moe_error *err)
+{
+	uint64_t v;
+	const char *why;
+
+	if (field_uint(value, strlen(value), &v, &why) < 0 || v == 0 || v > MOE_MAX_EXPERTS)
+		return format_fail(&p->env, err, PARSE_FATAL,
+		                   "header: %s=%s is not a whole number from 1 to %u", key, value,
+		                   MOE_MAX_EXPERTS);
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "#moestat v1 key=value ...": unknown keys are passed over, for later versions. */
+static int parse_header(struct mlog *p, char *s, struct moe_shape *shape, struct moe_error *err)
+{
+	char *word;
+	size_t len;
+
+	memset(shape, 0, sizeof *shape);
+	next_word(&s, &len);
+	word = next_word(&s, &len);
+	if (!word || strcmp(word, "v1") != 0)
+		return format_fail(&p->env, err, PARSE_FATAL, "header: unsupported version '%s' (expected v1)",
+		                   word ? word : "");
+	while ((word = next_word(&s, &len))) {
+		char *value = strchr(word, '=');
+
+		if (!value)
+			return format_fail(&p->env, err, PARSE_FATAL, "header: '%s' is not key=value", word);
+		*value++ = '\0';
+		if (strcmp(word, "experts") == 0) {
+			if (parse_count(p, word, value, &shape->experts, err) < 0)
+				return PARSE_FATAL;
+		} else if (strcmp(word, "topk") == 0) {
+			if (parse_count(p, word, value, &shape->topk, err) < 0)
+				return PARSE_FATAL;
+		} else if (strcmp(word, "score") == 0) {
+			if (strcmp(value, "softmax") != 0 && strcmp(value, "sigmoid") != 0)
+				return format_fail(&p->env, err, PARSE_FATAL,
+				                   "header: score=%s is neither softmax nor sigmoid", value);
+			snprintf(shape->score, sizeof shape->score, "%s", value);
+		} else if (strcmp(word, "fields") == 0) {
+			if (parse_fields(p, value, err) < 0)
+				return PARSE_FATAL;
+		} else if (strcmp(word, "model") == 0) {
+			if (strlen(value) >= sizeof shape->model)
+				return format_fail(&p->env, err, PARSE_FATAL,
+				                   "header: model name longer than %zu bytes",
+				                   sizeof shape->model - 1);
+			memcpy(shape->model, value, strlen(value) + 1);
+		}
+	}
+	if (shape->experts && shape->topk > shape->experts)
+		return format_fail(&p->env, err, PARSE_FATAL, "header: topk=%u is more than experts=%u",
+		                   shape->topk, shape->experts);
+	return PARSE_HEADER;
+}
+
+static int parse_domain(struct mlog *p, char *s, struct moe_error *err)
+{
+	char *name;
+	size_t len;
+
+	next_word(&s, &len);
+	name = next_word(&s, &len);
+	if (!name)
+		return format_fail(&p->env, err, PARSE_FATAL, "#domain without a name");
+	if (next_word(&s, &len))
+		return format_fail(&p->env, err, PARSE_FATAL, "#domain name contains white space");
+	if (len >= MOE_MAX_NAME)
+		return format_fail(&p->env, err, PARSE_FATAL, "domain name longer than %u bytes",
+		                   MOE_MAX_NAME - 1);
+	*p->env.domain = domains_intern(p->env.domains, name, len);
+	if (*p->env.domain < 0)
+		return format_fail(&p->env, err, PARSE_FATAL, "more than %u domains", MOE_MAX_DOMAINS);
+	return 0;
+}
+
+/* Parses a comma-separated list (no spaces, no empty items) of one role. */
+static int parse_list(struct mlog *p, enum moe_role role, char *s, size_t len, struct moe_error *err)
+{
+	const char *end = s + len;
+
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		const char *why = NULL;
+
+		if (n == 0)
+			return format_fail(&p->env, err, PARSE_BAD, "empty item in the %s list",
+			                   format_role_name(role));
+		if (field_push_item(&p->lists, role, s, n, &why) < 0)
+			return format_fail(&p->env, err, PARSE_BAD, "bad %s item '%.*s': %s",
+			                   format_role_name(role), (int)(n > 32 ? 32 : n), s, why);
+		s += n;
+		if (s == end)
+			return 0;
+		s++;
+		if (s == end)
+			return format_fail(&p->env, err, PARSE_BAD, "empty item in the %s list",
+			                   format_role_name(role));
+	}
+}
+
+static int parse_record(struct mlog *p, char *s, struct moe_record *rec, struct moe_error *err)
+{
+	char *word[MLOG_MAX_COLUMNS + 1];
+	size_t len[MLOG_MAX_COLUMNS + 1];
+	size_t n = 0;
+	const char *why;
+
+	while (n <= MLOG_MAX_COLUMNS && (word[n] = next_word(&s, &len[n])))
+		n++;
+	if (!p->ncolumns) {
+		/* No header: one column is "experts", two are "layer experts". */
+		static const enum moe_role guess[2][2] = {
+			{ MOE_ROLE_EXPERTS }, { MOE_ROLE_LAYER, MOE_ROLE_EXPERTS },
+		};
+		if (n > 2)
+			return format_fail(&p->env, err, PARSE_FATAL,
+			                   "%zu columns and no '#moestat' header to name them", n);
+		set_columns(p, guess[n - 1], n);
+	}
+	if (n != p->ncolumns)
+		return format_fail(&p->env, err, PARSE_BAD, "expected %zu columns, found %s%zu", p->ncolumns,
+		                   n > MLOG_MAX_COLUMNS ? "more than " : "", n > MLOG_MAX_COLUMNS ? n - 1 : n);
+	field_lists_clear(&p->lists);
+	memset(rec, 0, sizeof *rec);
+	rec->token = -1;
+	rec->domain = *p->env.domain;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t token;
+
+		switch (p->column[i]) {
+		case MOE_ROLE_LAYER:
+			if (field_layer(word[i], len[i], &rec->layer, &why) < 0)
+				return format_fail(&p->env, err, PARSE_BAD, "bad layer '%.32s': %s", word[i], why);
+			break;
+		case MOE_ROLE_TOKEN:
+			if (field_uint(word[i], len[i], &token, &why) < 0)
+				return format_fail(&p->env, err, PARSE_BAD, "bad token '%.32s': %s", word[i], why);
+			if (token > INT64_MAX)
+				return format_fail(&p->env, err, PARSE_BAD, "bad token '%.32s': number too large",
+				                   word[i]);
+			rec->token = (int64_t)token;
+			break;
+		default:
+			if (parse_list(p, p->column[i], word[i], len[i], err) < 0)
+				return PARSE_BAD;
+			break;
+		}
+	}
+	field_lists_to_record(&p->lists, p->has_weights, p->has_logits, rec);
+	return PARSE_RECORD;
+}
+
+static bool starts_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(s, word, n) == 0 && (s[n] == '\0' || is_space(s[n]));
+}
+
+static int mlog_next(void *parser, struct moe_record *rec, struct moe_shape *header,
+                     struct moe_error *err)
+{
+	struct mlog *p = parser;
+	char *line;
+	size_t len;
+	int rc;
+
+	for (;;) {
+		rc = lines_next(p->env.lines, &line, &len, err);
+		if (rc == LINES_END)
+			return PARSE_END;
+		if (rc == LINES_ERROR)
+			return PARSE_FATAL;
+		if (rc == LINES_TOO_LONG)
+			return PARSE_BAD;
+		if (strlen(line) != len)
+			return format_fail(&p->env, err, PARSE_BAD, "NUL byte in line");
+		while (is_space(*line))
+			line++;
+		if (*line == '\0')
+			continue;
+		if (*line != '#')
+			return parse_record(p, line, rec, err);
+		if (starts_word(line, "#moestat"))
+			return parse_header(p, line, header, err);
+		if (starts_word(line, "#domain") && (rc = parse_domain(p, line, err)) < 0)
+			return rc;
+	}
+}
+
+const struct parser_ops mlog_parser = {
+	.name = "mlog",
+	.open = mlog_open,
+	.next = mlog_next,
+	.close = mlog_close,
+};

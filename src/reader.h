@@ -1,0 +1,60 @@
+/* reader.h: the input iterator: a list of files read in order as one stream of checked records. */
+#ifndef MOESTAT_READER_H
+#define MOESTAT_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domains.h"
+#include "error.h"
+#include "format.h"
+#include "moestat.h"
+
+struct reader_options {
+	enum moe_format format;         /* MOE_FORMAT_AUTO sniffs each file */
+	unsigned experts;               /* --experts; 0 = from the header or the ids */
+	bool skip_bad;                  /* count and pass over bad records and broken inputs */
+	const char *keys[MOE_ROLE_COUNT];       /* --key overrides; NULL = defaults */
+	const unsigned char *layers;    /* bitmap of MOE_MAX_LAYERS bits; NULL = all */
+	const char *domain;             /* only this domain; NULL = all */
+};
+
+enum moe_experts_from { EXPERTS_FROM_NONE, EXPERTS_FROM_OPTION, EXPERTS_FROM_HEADER, EXPERTS_FROM_IDS };
+
+/* What was read, for the "input" block of every output. */
+struct moe_input {
+	char *const *files;
+	size_t nfiles;
+	const char *format;             /* a format name, "mixed", or NULL if no file held data */
+	uint64_t records;               /* valid records read, before --layers and --domain */
+	uint64_t skipped;               /* bad records passed over (--skip-bad) */
+	bool truncated;                 /* an input ended early or was corrupt (--skip-bad) */
+	struct moe_error first_skip;    /* why the first record was skipped */
+	struct moe_error truncation;    /* why the first input was cut short */
+	struct moe_shape header;        /* as the first header said */
+	bool has_header;
+	unsigned experts;               /* N in force; see experts_from */
+	enum moe_experts_from experts_from;
+	unsigned topk;                  /* header's top-k, else the common list length, else 0 */
+	const struct domains *domains;
+};
+
+struct reader;
+
+/* Prepares to read files (nfiles > 0; "-" is standard input); nothing is
+ * opened yet. NULL when out of memory. opts and files must outlive the reader. */
+struct reader *reader_open(char *const *files, size_t nfiles, const struct reader_options *opts);
+
+/* The next record that passes the filters: 1 with *rec set (valid until the
+ * next call), 0 at the end of the last file, -1 with err filled. Every record
+ * handed out has k >= 1 distinct ids below N (when N is known), k equal to
+ * the header's top-k (when given), k weights, and N logits. */
+int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err);
+
+/* What has been read so far; at the end, experts holds the final N. */
+const struct moe_input *reader_input(const struct reader *r);
+
+void reader_close(struct reader *r);
+
+#endif

@@ -1,0 +1,182 @@
+/* render_json.c: the JSON documents of schema "1" (moestat.5), built with jansson in a fixed key order. */
+#include <jansson.h>
+#include <math.h>
+
+#include "render.h"
+
+#define MOESTAT_SCHEMA "1"
+
+/* Undefined figures (NAN) are null: JSON has no NaN. */
+static json_t *real_or_null(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *uint_json(uint64_t x)
+{
+	return json_integer((json_int_t)x);
+}
+
+static json_t *input_json(const struct moe_input *in)
+{
+	static const char *const from[] = {
+		[EXPERTS_FROM_NONE] = NULL, [EXPERTS_FROM_OPTION] = "option",
+		[EXPERTS_FROM_HEADER] = "header", [EXPERTS_FROM_IDS] = "ids",
+	};
+	json_t *o = json_object(), *files = json_array();
+
+	for (size_t i = 0; i < in->nfiles; i++)
+		json_array_append_new(files, json_string(in->files[i]));
+	json_object_set_new(o, "files", files);
+	json_object_set_new(o, "format", in->format ? json_string(in->format) : json_null());
+	json_object_set_new(o, "records", uint_json(in->records));
+	json_object_set_new(o, "skipped", uint_json(in->skipped));
+	json_object_set_new(o, "truncated", json_boolean(in->truncated));
+	json_object_set_new(o, "experts", in->experts ? json_integer(in->experts) : json_null());
+	json_object_set_new(o, "experts_from", from[in->experts_from] ? json_string(from[in->experts_from])
+	                                                              : json_null());
+	json_object_set_new(o, "topk", in->topk ? json_integer(in->topk) : json_null());
+	json_object_set_new(o, "score", in->header.score[0] ? json_string(in->header.score) : json_null());
+	json_object_set_new(o, "model", in->header.model[0] ? json_string(in->header.model) : json_null());
+	return o;
+}
+
+static json_t *document(const char *command, const struct moe_input *in)
+{
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, "moestat", json_string(MOESTAT_SCHEMA));
+	json_object_set_new(doc, "command", json_string(command));
+	json_object_set_new(doc, "input", input_json(in));
+	return doc;
+}
+
+static int dump(FILE *fp, json_t *doc)
+{
+	int rc;
+
+	if (!doc)
+		return -1;
+	rc = json_dumpf(doc, fp, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	json_decref(doc);
+	if (rc < 0)
+		return -1;
+	fputc('\n', fp);
+	return 0;
+}
+
+/* The figures shared by a layer and the overall object. */
+static void set_figures(json_t *o, double maxvio_global, double cv, double entropy_norm, double gini)
+{
+	json_object_set_new(o, "maxvio_global", real_or_null(maxvio_global));
+	json_object_set_new(o, "cv", real_or_null(cv));
+	json_object_set_new(o, "entropy_norm", real_or_null(entropy_norm));
+	json_object_set_new(o, "gini", real_or_null(gini));
+}
+
+static json_t *summary_layer_json(const struct summary_layer *l, unsigned n)
+{
+	json_t *o = json_object(), *least = json_array(), *experts = json_array();
+
+	json_object_set_new(o, "layer", json_integer(l->layer));
+	json_object_set_new(o, "tokens", uint_json(l->tokens));
+	json_object_set_new(o, "selections", uint_json(l->selections));
+	json_object_set_new(o, "topk", l->topk ? json_integer(l->topk) : json_null());
+	json_object_set_new(o, "unused", uint_json(l->unused));
+	set_figures(o, l->maxvio_global, l->cv, l->entropy_norm, l->gini);
+	for (size_t i = 0; i < l->nleast; i++)
+		json_array_append_new(least, json_pack("{s:I,s:I}", "expert", (json_int_t)l->least[i].expert,
+		                                       "count", (json_int_t)l->least[i].count));
+	json_object_set_new(o, "least_used", least);
+	for (unsigned i = 0; i < n; i++) {
+		const struct summary_expert *e = &l->experts[i];
+		json_t *x = json_object();
+
+		json_object_set_new(x, "expert", json_integer(e->expert));
+		json_object_set_new(x, "count", uint_json(e->count));
+		json_object_set_new(x, "share", real_or_null(e->share));
+		json_object_set_new(x, "ratio", real_or_null(e->ratio));
+		json_array_append_new(experts, x);
+	}
+	json_object_set_new(o, "experts", experts);
+	return o;
+}
+
+static json_t *summary_layers_json(const struct summary *s)
+{
+	json_t *layers = json_array();
+
+	for (size_t i = 0; i < s->nlayers; i++)
+		json_array_append_new(layers, summary_layer_json(&s->layers[i], s->experts));
+	return layers;
+}
+
+static json_t *overall_json(const struct summary *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "layers", json_integer((json_int_t)s->nlayers));
+	json_object_set_new(o, "tokens", uint_json(s->overall.tokens));
+	json_object_set_new(o, "selections", uint_json(s->overall.selections));
+	json_object_set_new(o, "unused", uint_json(s->overall.unused));
+	if (s->nlayers)
+		set_figures(o, s->overall.maxvio_global, s->overall.cv, s->overall.entropy_norm,
+		            s->overall.gini);
+	else
+		set_figures(o, NAN, NAN, NAN, NAN);
+	return o;
+}
+
+int render_json_summary(FILE *fp, const struct render_summary *r)
+{
+	json_t *doc = document(r->command, r->input);
+
+	json_object_set_new(doc, "layers", summary_layers_json(r->all));
+	json_object_set_new(doc, "overall", overall_json(r->all));
+	if (r->by_domain) {
+		json_t *domains = json_array();
+
+		for (size_t i = 0; i < r->ndomains; i++)
+			json_array_append_new(domains, json_pack("{s:s,s:o,s:o}", "domain", r->domain[i],
+			                                         "layers", summary_layers_json(&r->by_domain[i]),
+			                                         "overall", overall_json(&r->by_domain[i])));
+		json_object_set_new(doc, "domains", domains);
+	}
+	return dump(fp, doc);
+}
+
+static json_t *dead_expert_json(const struct dead_expert *e)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "expert", json_integer(e->expert));
+	json_object_set_new(o, "count", uint_json(e->count));
+	json_object_set_new(o, "last_used", e->last_used < 0 ? json_null() : json_integer(e->last_used));
+	json_object_set_new(o, "idle", uint_json(e->idle));
+	json_object_set_new(o, "max_gap", uint_json(e->max_gap));
+	return o;
+}
+
+int render_json_dead(FILE *fp, const struct render_dead *r)
+{
+	const struct dead_report *d = r->dead;
+	json_t *doc = document(r->command, r->input), *layers = json_array();
+
+	json_object_set_new(doc, "criterion", json_string(d->criterion == DEAD_IDLE ? "idle" : "max_gap"));
+	json_object_set_new(doc, "threshold", uint_json(d->threshold));
+	json_object_set_new(doc, "listed", json_integer((json_int_t)d->total));
+	for (size_t i = 0; i < d->nlayers; i++) {
+		const struct dead_layer *l = &d->layers[i];
+		json_t *o = json_object(), *dead = json_array();
+
+		json_object_set_new(o, "layer", json_integer(l->layer));
+		json_object_set_new(o, "tokens", uint_json(l->tokens));
+		json_object_set_new(o, "threshold", uint_json(d->threshold));
+		for (size_t j = 0; j < l->n; j++)
+			json_array_append_new(dead, dead_expert_json(&l->experts[j]));
+		json_object_set_new(o, "dead", dead);
+		json_array_append_new(layers, o);
+	}
+	json_object_set_new(doc, "layers", layers);
+	return dump(fp, doc);
+}

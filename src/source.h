@@ -1,0 +1,31 @@
+/* source.h: the bytes of one input: a file or standard input, plain or gzip (told by its magic bytes). */
+#ifndef MOESTAT_SOURCE_H
+#define MOESTAT_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct source;
+
+/* Opens path; "-" is standard input. On failure returns NULL and fills err
+ * (EX_NOINPUT: missing, unreadable or a directory; EX_OSERR: out of memory). */
+struct source *source_open(const char *path, struct moe_error *err);
+
+/* Reads up to size bytes of the (decompressed) stream. Concatenated gzip
+ * members are read as one stream. Returns the count, 0 at the clean end, or -1
+ * with err filled, without a line number (EX_IOERR: read error, truncated or
+ * corrupt gzip, data after the last gzip member). */
+ssize_t source_read(struct source *src, void *buf, size_t size, struct moe_error *err);
+
+/* The name for messages: the path as given, "<stdin>" for "-". */
+const char *source_name(const struct source *src);
+
+bool source_is_gzip(const struct source *src);
+
+/* Closes the file (never standard input) and frees src; NULL is allowed. */
+void source_close(struct source *src);
+
+#endif

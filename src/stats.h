@@ -1,0 +1,48 @@
+/* stats.h: the streaming accumulator: per layer and expert, counts, last use and longest idle gap. */
+#ifndef MOESTAT_STATS_H
+#define MOESTAT_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "moestat.h"
+
+struct stats_layer {
+	unsigned layer;
+	uint64_t tokens;        /* records so far; also the next record's position */
+	uint64_t selections;
+	size_t k_min, k_max;    /* shortest and longest list */
+	uint64_t *count;        /* [capacity] records naming each expert */
+	int64_t *last_used;     /* [capacity] position of the last record naming it, -1 = none */
+	uint64_t *max_gap;      /* [capacity] longest idle run before a use; the open run is not in it */
+};
+
+/* Layers are kept by id; every layer has room for the same number of experts. */
+struct stats {
+	unsigned capacity;      /* experts each layer has room for */
+	bool gaps;              /* keep last_used and max_gap (dead experts) */
+	struct stats_layer **by_id;
+	unsigned nslots;        /* length of by_id */
+};
+
+/* experts may be 0 when N is not known yet; the arrays grow with the ids. */
+void stats_init(struct stats *st, unsigned experts, bool gaps);
+
+/* Adds one record; -1 when out of memory. */
+int stats_add(struct stats *st, const struct moe_record *rec);
+
+/* Makes room for n experts in every layer (the final N may pass the ids seen); -1 out of memory. */
+int stats_reserve(struct stats *st, unsigned n);
+
+/* The layer with id layer, or NULL when it had no records. */
+const struct stats_layer *stats_layer(const struct stats *st, unsigned layer);
+
+/* The first layer with records whose id is >= from, or NULL: for (l = stats_next(st, 0); l; l = stats_next(st, l->layer + 1)). */
+const struct stats_layer *stats_next(const struct stats *st, unsigned from);
+
+/* Number of layers with records. */
+unsigned stats_layers(const struct stats *st);
+
+void stats_free(struct stats *st);
+
+#endif

@@ -1,0 +1,116 @@
+/* check_fields.c: the strict number syntax shared by the parsers. */
+#include <string.h>
+
+#include "fields.h"
+#include "suites.h"
+#include "testutil.h"
+
+static const struct {
+	const char *text;
+	int rc;
+	uint32_t value;
+	const char *why;
+} ids[] = {
+	{ "0", 0, 0, NULL },
+	{ "7", 0, 7, NULL },
+	{ "65535", 0, 65535, NULL },
+	{ "007", 0, 7, NULL },
+	{ "65536", -1, 0, "above the limit of 65535" },
+	{ "2147483648", -1, 0, "above the limit of 65535" },
+	{ "99999999999999999999999", -1, 0, "number too large" },
+	{ "", -1, 0, "empty number" },
+	{ "-1", -1, 0, "not a non-negative integer" },
+	{ "+3", -1, 0, "not a non-negative integer" },
+	{ "3.0", -1, 0, "not a non-negative integer" },
+	{ " 3", -1, 0, "not a non-negative integer" },
+	{ "0x10", -1, 0, "not a non-negative integer" },
+};
+
+START_TEST(expert_ids)
+{
+	const char *why = NULL;
+	uint32_t v = 12345;
+
+	ck_assert_int_eq(field_expert(ids[_i].text, strlen(ids[_i].text), &v, &why), ids[_i].rc);
+	if (ids[_i].rc == 0)
+		ck_assert_uint_eq(v, ids[_i].value);
+	else
+		ck_assert_str_eq(why, ids[_i].why);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	int rc;
+	double value;
+} decimals[] = {
+	{ "0.25", 0, 0.25 },
+	{ "-1.5", 0, -1.5 },
+	{ "+2", 0, 2.0 },
+	{ "1e-3", 0, 0.001 },
+	{ "3.", 0, 3.0 },
+	{ "nan", -1, 0 },
+	{ "inf", -1, 0 },
+	{ "-Infinity", -1, 0 },
+	{ "0x1p3", -1, 0 },
+	{ "1e999", -1, 0 },
+	{ "1.2.3", -1, 0 },
+	{ "", -1, 0 },
+	{ "e", -1, 0 },
+};
+
+START_TEST(decimal_numbers)
+{
+	const char *why = NULL;
+	double v = -7;
+
+	ck_assert_int_eq(field_double(decimals[_i].text, strlen(decimals[_i].text), &v, &why),
+	                 decimals[_i].rc);
+	if (decimals[_i].rc == 0)
+		ck_assert_double_eq(v, decimals[_i].value);
+	else
+		ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
+START_TEST(layers_have_a_limit)
+{
+	const char *why = NULL;
+	unsigned v;
+
+	ck_assert_int_eq(field_layer("65535", 5, &v, &why), 0);
+	ck_assert_uint_eq(v, 65535);
+	ck_assert_int_eq(field_layer("65536", 5, &v, &why), -1);
+	ck_assert_str_eq(why, "above the limit of 65535");
+}
+END_TEST
+
+START_TEST(lists_stop_at_the_limit)
+{
+	struct field_lists l = { 0 };
+	const char *why = NULL;
+
+	for (uint32_t i = 0; i < MOE_MAX_EXPERTS; i++)
+		ck_assert_int_eq(field_push_expert(&l, i, &why), 0);
+	ck_assert_int_eq(field_push_expert(&l, 0, &why), -1);
+	ck_assert_str_eq(why, "list longer than the limit of 65536 items");
+	ck_assert_uint_eq(l.nexperts, MOE_MAX_EXPERTS);
+	ck_assert_uint_eq(l.experts[MOE_MAX_EXPERTS - 1], MOE_MAX_EXPERTS - 1);
+	field_lists_clear(&l);
+	ck_assert_uint_eq(l.nexperts, 0);
+	field_lists_free(&l);
+}
+END_TEST
+
+Suite *fields_suite(void)
+{
+	Suite *s = suite_create("fields");
+	TCase *tc = tcase_create("fields");
+
+	tcase_add_loop_test(tc, expert_ids, 0, sizeof ids / sizeof *ids);
+	tcase_add_loop_test(tc, decimal_numbers, 0, sizeof decimals / sizeof *decimals);
+	tcase_add_test(tc, layers_have_a_limit);
+	tcase_add_test(tc, lists_stop_at_the_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,10 @@
+# Damaged gzip data (the CRC) and data after the last member are I/O errors, exit 74.
+printf "0 1,2\n0 3,4\n" | gzip -c > ok.gz
+cp ok.gz garbage.gz
+printf "junk" >> garbage.gz
+moestat summarize garbage.gz
+echo "status $?"
+size=$(wc -c < ok.gz)
+head -c $((size - 8)) ok.gz > crc.gz
+printf "\000\000\000\000\014\000\000\000" >> crc.gz
+moestat summarize crc.gz

@@ -1,0 +1,20 @@
+/* suites.h: every unit-test suite; check_main.c runs them all. */
+#ifndef MOESTAT_SUITES_H
+#define MOESTAT_SUITES_H
+
+#include <check.h>
+
+Suite *source_suite(void);
+Suite *lines_suite(void);
+Suite *fields_suite(void);
+Suite *mlog_suite(void);
+Suite *jsonl_suite(void);
+Suite *csv_suite(void);
+Suite *steps_suite(void);
+Suite *reader_suite(void);
+Suite *stats_suite(void);
+Suite *metrics_suite(void);
+Suite *dead_suite(void);
+Suite *cli_suite(void);
+
+#endif
