@@ -243,6 +243,9 @@ int cli_input_status(const struct moe_input *in)
 		         in->experts);
 	if (in->records == 0)
 		cli_warn("no records in the input");
+	else if (in->selected == 0)
+		cli_warn("none of the %llu records is in the layers or the domain asked for",
+		         (unsigned long long)in->records);
 	if (in->truncated) {
 		moe_error_format(&in->truncation, msg, sizeof msg);
 		fprintf(stderr, "moestat: %s\n", msg);

@@ -242,7 +242,7 @@ static int csv_read(struct csv *p, struct moe_error *err)
 			return PARSE_FATAL;
 		}
 		if (!csv_reserve(p, len + 1))
-			return format_fail(&p->env, err, PARSE_FATAL, "out of memory");
+			return format_nomem(&p->env, err);
 		if (memchr(line, '\0', len))
 			csv_mark_bad(p, "NUL byte in line", false);
 		if (!csv_scan(p, line, len))
@@ -337,6 +337,7 @@ static int csv_list(struct csv *p, enum moe_role role, const char *cell, struct 
 		size_t hard = 0, n;
 		bool edge, alone;
 		const char *why = NULL;
+		int rc;
 
 		for (; s < end && is_separator(*s); s++)
 			if (*s == ',' || *s == ';')
@@ -352,7 +353,10 @@ static int csv_list(struct csv *p, enum moe_role role, const char *cell, struct 
 			return 0;
 		for (n = 0; s + n < end && !is_separator(s[n]); n++)
 			continue;
-		if (field_push_item(&p->lists, role, s, n, &why) < 0)
+		rc = field_push_item(&p->lists, role, s, n, &why);
+		if (rc == FIELD_NOMEM)
+			return format_nomem(&p->env, err);
+		if (rc < 0)
 			return format_fail(&p->env, err, PARSE_BAD, "bad %s item '%.*s': %s",
 			                   format_role_name(role), (int)(n > 32 ? 32 : n), s, why);
 		s += n;

@@ -98,7 +98,7 @@ static int grow(void **items, size_t *cap, size_t n, size_t size, const char **w
 	p = realloc(*items, want * size);
 	if (!p) {
 		*why = "out of memory";
-		return -1;
+		return FIELD_NOMEM;
 	}
 	*items = p;
 	*cap = want;
@@ -107,24 +107,30 @@ static int grow(void **items, size_t *cap, size_t n, size_t size, const char **w
 
 int field_push_expert(struct field_lists *l, uint32_t id, const char **why)
 {
-	if (grow((void **)&l->experts, &l->cap_experts, l->nexperts, sizeof *l->experts, why) < 0)
-		return -1;
+	int rc = grow((void **)&l->experts, &l->cap_experts, l->nexperts, sizeof *l->experts, why);
+
+	if (rc < 0)
+		return rc;
 	l->experts[l->nexperts++] = id;
 	return 0;
 }
 
 int field_push_weight(struct field_lists *l, double w, const char **why)
 {
-	if (grow((void **)&l->weights, &l->cap_weights, l->nweights, sizeof *l->weights, why) < 0)
-		return -1;
+	int rc = grow((void **)&l->weights, &l->cap_weights, l->nweights, sizeof *l->weights, why);
+
+	if (rc < 0)
+		return rc;
 	l->weights[l->nweights++] = w;
 	return 0;
 }
 
 int field_push_logit(struct field_lists *l, double x, const char **why)
 {
-	if (grow((void **)&l->logits, &l->cap_logits, l->nlogits, sizeof *l->logits, why) < 0)
-		return -1;
+	int rc = grow((void **)&l->logits, &l->cap_logits, l->nlogits, sizeof *l->logits, why);
+
+	if (rc < 0)
+		return rc;
 	l->logits[l->nlogits++] = x;
 	return 0;
 }

@@ -30,13 +30,17 @@ int field_layer(const char *s, size_t len, unsigned *out, const char **why);
 /* A finite decimal number (strtod syntax without hex, inf and nan). */
 int field_double(const char *s, size_t len, double *out, const char **why);
 
-/* Appends to a list; -1 when the list would pass MOE_MAX_EXPERTS items or memory runs out. */
+/* What the field_push functions return besides 0 and -1 (a bad item). */
+#define FIELD_NOMEM (-2)
+
+/* Appends to a list; -1 when the list would pass MOE_MAX_EXPERTS items,
+ * FIELD_NOMEM when memory runs out. */
 int field_push_expert(struct field_lists *l, uint32_t id, const char **why);
 int field_push_weight(struct field_lists *l, double w, const char **why);
 int field_push_logit(struct field_lists *l, double x, const char **why);
 
 /* Parses one item of a list of role (experts: an id; weights, logits: a
- * decimal) and appends it; -1 with *why set. */
+ * decimal) and appends it; -1 with *why set, or FIELD_NOMEM. */
 int field_push_item(struct field_lists *l, enum moe_role role, const char *s, size_t len,
                     const char **why);
 

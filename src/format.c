@@ -90,3 +90,9 @@ int format_fail(const struct parser_env *env, struct moe_error *err, int rc, con
 	va_end(ap);
 	return rc;
 }
+
+int format_nomem(const struct parser_env *env, struct moe_error *err)
+{
+	moe_error_set(err, EX_OSERR, lines_name(env->lines), lines_number(env->lines), "out of memory");
+	return PARSE_FATAL;
+}

@@ -18,13 +18,20 @@ enum {
 	PARSE_HEADER = 2,       /* *header holds a header's shape */
 };
 
+/* What an mlog file leaves to the next, the files being one stream: the
+ * "#domain" in force and the columns the last header named. */
+struct mlog_carry {
+	int domain;                     /* -1 for none */
+	size_t ncolumns;                /* 0 until a header names its fields */
+	enum moe_role column[MOE_ROLE_COUNT];
+};
+
 /* What a parser borrows from the reader for its whole life. */
 struct parser_env {
 	struct lines *lines;
 	struct domains *domains;
 	const char *const *keys;        /* MOE_ROLE_COUNT names from --key; NULL = the defaults */
-	int *domain;                    /* the mlog "#domain" in force; it carries over from file
-	                                 * to file, as the files are one stream */
+	struct mlog_carry *mlog;
 };
 
 struct parser_ops {
@@ -55,6 +62,9 @@ int format_from_name(const char *name);
 /* Fills err (EX_DATAERR, at the line last read from env->lines) and returns rc. */
 int format_fail(const struct parser_env *env, struct moe_error *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Fills err (EX_OSERR: out of memory) and returns PARSE_FATAL. */
+int format_nomem(const struct parser_env *env, struct moe_error *err);
 
 /* The role named ("layer", "experts", ...), or -1. */
 int format_role_from_name(const char *name);

@@ -268,6 +268,8 @@ static int parse_numbers(struct jsonl *p, enum moe_role role, json_t *list, stru
 			rc = role == MOE_ROLE_WEIGHTS ? field_push_weight(&p->lists, json_number_value(item), &why)
 			                              : field_push_logit(&p->lists, json_number_value(item), &why);
 		}
+		if (rc == FIELD_NOMEM)
+			return format_nomem(&p->env, err);
 		if (rc < 0)
 			return format_fail(&p->env, err, PARSE_BAD, "\"%s\": %s", key, why);
 	}

@@ -16,6 +16,8 @@ struct mlog {
 	struct field_lists lists;
 };
 
+static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n);
+
 static void *mlog_open(const struct parser_env *env)
 {
 	struct mlog *p = calloc(1, sizeof *p);
@@ -23,6 +25,9 @@ static void *mlog_open(const struct parser_env *env)
 	if (!p)
 		return NULL;
 	p->env = *env;
+	/* A file without a header goes on in the columns of the one before. */
+	if (env->mlog->ncolumns)
+		set_columns(p, env->mlog->column, env->mlog->ncolumns);
 	return p;
 }
 
@@ -101,6 +106,8 @@ static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
 	if (!seen[MOE_ROLE_EXPERTS])
 		return format_fail(&p->env, err, PARSE_FATAL, "header: fields=%s has no 'experts'", list);
 	set_columns(p, roles, n);
+	memcpy(p->env.mlog->column, roles, n * sizeof *roles);
+	p->env.mlog->ncolumns = n;
 	return 0;
 }
 
@@ -178,8 +185,8 @@ static int parse_domain(struct mlog *p, char *s, struct moe_error *err)
 	if (len >= MOE_MAX_NAME)
 		return format_fail(&p->env, err, PARSE_FATAL, "domain name longer than %u bytes",
 		                   MOE_MAX_NAME - 1);
-	*p->env.domain = domains_intern(p->env.domains, name, len);
-	if (*p->env.domain < 0)
+	p->env.mlog->domain = domains_intern(p->env.domains, name, len);
+	if (p->env.mlog->domain < 0)
 		return format_fail(&p->env, err, PARSE_FATAL, "more than %u domains", MOE_MAX_DOMAINS);
 	return 0;
 }
@@ -192,11 +199,15 @@ static int parse_list(struct mlog *p, enum moe_role role, char *s, size_t len, s
 	for (;;) {
 		size_t n = strcspn(s, ",");
 		const char *why = NULL;
+		int rc;
 
 		if (n == 0)
 			return format_fail(&p->env, err, PARSE_BAD, "empty item in the %s list",
 			                   format_role_name(role));
-		if (field_push_item(&p->lists, role, s, n, &why) < 0)
+		rc = field_push_item(&p->lists, role, s, n, &why);
+		if (rc == FIELD_NOMEM)
+			return format_nomem(&p->env, err);
+		if (rc < 0)
 			return format_fail(&p->env, err, PARSE_BAD, "bad %s item '%.*s': %s",
 			                   format_role_name(role), (int)(n > 32 ? 32 : n), s, why);
 		s += n;
@@ -234,7 +245,7 @@ static int parse_record(struct mlog *p, char *s, struct moe_record *rec, struct 
 	field_lists_clear(&p->lists);
 	memset(rec, 0, sizeof *rec);
 	rec->token = -1;
-	rec->domain = *p->env.domain;
+	rec->domain = p->env.mlog->domain;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t token;
 

@@ -23,7 +23,7 @@ struct reader {
 	bool k_varies;
 	size_t nlogits;                 /* logits per record so far, when N is not known */
 	int want_domain;                /* index of --domain in the table, -1 until seen */
-	int mlog_domain;                /* see parser_env */
+	struct mlog_carry mlog;
 };
 
 struct reader *reader_open(char *const *files, size_t nfiles, const struct reader_options *opts)
@@ -43,7 +43,7 @@ struct reader *reader_open(char *const *files, size_t nfiles, const struct reade
 	r->in.nfiles = nfiles;
 	r->in.domains = r->domains;
 	r->want_domain = -1;
-	r->mlog_domain = -1;
+	r->mlog.domain = -1;
 	if (opts->experts) {
 		r->in.experts = opts->experts;
 		r->in.experts_from = EXPERTS_FROM_OPTION;
@@ -72,6 +72,8 @@ void reader_close(struct reader *r)
 	free(r->stamp);
 	free(r);
 }
+
+static bool skip_record(struct reader *r, const struct moe_error *err);
 
 static void note_format(struct reader *r, enum moe_format format)
 {
@@ -103,11 +105,13 @@ static int open_next(struct reader *r, struct moe_error *err)
 	/* The first non-blank line tells the format, then goes back for the parser. */
 	do {
 		rc = lines_next(r->lines, &line, &len, err);
+		if (rc == LINES_TOO_LONG && skip_record(r, err))
+			continue;
 		if (rc == LINES_ERROR || rc == LINES_TOO_LONG)
 			return -1;
 		if (rc == LINES_END)
 			return 1;               /* no data: no parser, the file just ends */
-	} while (format_sniff(line, len) == MOE_FORMAT_AUTO);
+	} while (rc != LINES_OK || format_sniff(line, len) == MOE_FORMAT_AUTO);
 	if (memchr(line, '\0', len)) {
 		moe_error_set(err, EX_DATAERR, source_name(r->src), lines_number(r->lines),
 		              "binary data (a NUL byte), not a router log");
@@ -120,7 +124,7 @@ static int open_next(struct reader *r, struct moe_error *err)
 	env.lines = r->lines;
 	env.domains = r->domains;
 	env.keys = r->opts->keys;
-	env.domain = &r->mlog_domain;
+	env.mlog = &r->mlog;
 	r->ops = format_parser(format);
 	r->parser = r->ops->open(&env);
 	if (!r->parser) {
@@ -140,8 +144,8 @@ static int merge_header(struct reader *r, const struct moe_shape *h, struct moe_
 	if (!r->in.has_header) {
 		if (r->in.records > 0) {
 			moe_error_set(err, EX_DATAERR, file, line,
-			              "header after %llu records that had none (put it first)",
-			              (unsigned long long)r->in.records);
+			              "header after %llu record%s that had none (put it first)",
+			              (unsigned long long)r->in.records, r->in.records == 1 ? "" : "s");
 			return -1;
 		}
 		*first = *h;
@@ -313,8 +317,10 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 		if (rc != PARSE_RECORD)
 			return -1;
 		count_record(r, rec);
-		if (wanted(r, rec))
+		if (wanted(r, rec)) {
+			r->in.selected++;
 			return 1;
+		}
 	}
 }
 

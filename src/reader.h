@@ -28,6 +28,7 @@ struct moe_input {
 	size_t nfiles;
 	const char *format;             /* a format name, "mixed", or NULL if no file held data */
 	uint64_t records;               /* valid records read, before --layers and --domain */
+	uint64_t selected;              /* those that passed --layers and --domain */
 	uint64_t skipped;               /* bad records passed over (--skip-bad) */
 	bool truncated;                 /* an input ended early or was corrupt (--skip-bad) */
 	struct moe_error first_skip;    /* why the first record was skipped */

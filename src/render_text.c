@@ -23,7 +23,7 @@ static void input_block(FILE *fp, const struct moe_input *in)
 
 	fprintf(fp, "input:  ");
 	for (size_t i = 0; i < in->nfiles; i++)
-		fprintf(fp, "%s%s", i ? " " : "", in->files[i]);
+		fprintf(fp, "%s%s", i ? " " : "", strcmp(in->files[i], "-") ? in->files[i] : "<stdin>");
 	fprintf(fp, " (%s), %llu record%s", in->format ? in->format : "no data",
 	        (unsigned long long)in->records, in->records == 1 ? "" : "s");
 	if (in->skipped)
@@ -78,7 +78,8 @@ static void summary_table(FILE *fp, const struct summary *s)
 	figure(fp, 8, o->cv);
 	figure(fp, 12, o->entropy_norm);
 	figure(fp, 8, o->gini);
-	fprintf(fp, "  (sums; figures are means over %zu layers)\n", s->nlayers);
+	fprintf(fp, "  (sums; figures are means over %zu layer%s)\n", s->nlayers,
+	        s->nlayers == 1 ? "" : "s");
 }
 
 static void experts_table(FILE *fp, const struct summary *s)
@@ -101,7 +102,9 @@ static void experts_table(FILE *fp, const struct summary *s)
 			fprintf(fp, "%6u %10llu", x->expert, (unsigned long long)x->count);
 			figure(fp, 8, x->share);
 			figure(fp, 8, x->ratio);
-			fprintf(fp, "  %.*s\n", bar, "########################################");
+			if (bar > 0)
+				fprintf(fp, "  %.*s", bar, "########################################");
+			fputc('\n', fp);
 		}
 	}
 }

@@ -311,11 +311,15 @@ static int steps_id(struct steps *p, const struct steps_tok *t, struct moe_error
 {
 	const char *why;
 	uint32_t id;
+	int rc;
 
 	if (field_expert(t->text, t->len, &id, &why) < 0)
 		return format_fail(&p->env, err, PARSE_BAD, "bad expert id '%.*s': %s", shown(t->len),
 		                   t->text, why);
-	if (field_push_expert(&p->lists, id, &why) < 0)
+	rc = field_push_expert(&p->lists, id, &why);
+	if (rc == FIELD_NOMEM)
+		return format_nomem(&p->env, err);
+	if (rc < 0)
 		return format_fail(&p->env, err, PARSE_BAD, "token at layer %u: %s", p->layer, why);
 	return 0;
 }
@@ -334,8 +338,13 @@ static int steps_ids(struct steps *p, bool *bad, struct moe_error *err)
 		if (t.kind != STEPS_TOK_NUMBER)
 			return steps_unexpected(p, &t, first ? "an expert id or ']'" : "an expert id after ','",
 			                        err);
-		if (!*bad && steps_id(p, &t, err) < 0)
-			*bad = true;    /* keep the first error */
+		if (!*bad) {
+			int rc = steps_id(p, &t, err);
+
+			if (rc == PARSE_FATAL)
+				return PARSE_FATAL;     /* out of memory */
+			*bad = rc < 0;  /* keep the first error */
+		}
 		if (steps_lex(p, &t, err) < 0)
 			return PARSE_FATAL;
 		if (is_punct(&t, ']'))

@@ -146,6 +146,24 @@ START_TEST(domain_carries_over_files)
 }
 END_TEST
 
+START_TEST(header_columns_carry_over_files)
+{
+	/* The second file is the header-less rest of the first: layer, token, experts. */
+	static const char *const texts[] = {
+		"#moestat v1 experts=8 fields=layer,token,experts\n2 0 1,5\n",
+		"3 1 6,7\n",
+	};
+	struct run t = { 0 };
+
+	run_texts(&t, texts, 2);
+	ck_assert_int_eq(t.rc, 0);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_uint_eq(t.layer[1], 3);
+	ck_assert_uint_eq(t.first[1], 6);
+	done(&t);
+}
+END_TEST
+
 START_TEST(layer_filter)
 {
 	unsigned char layers[MOE_MAX_LAYERS / 8] = { 0 };
@@ -157,6 +175,8 @@ START_TEST(layer_filter)
 	ck_assert_uint_eq(t.n, 2);
 	ck_assert_uint_eq(t.first[0], 4);
 	ck_assert_uint_eq(t.first[1], 5);
+	ck_assert_uint_eq(reader_input(t.r)->records, 4);
+	ck_assert_uint_eq(reader_input(t.r)->selected, 2);
 	done(&t);
 }
 END_TEST
@@ -250,6 +270,7 @@ Suite *reader_suite(void)
 	tcase_add_test(tc, skip_bad_counts_and_goes_on);
 	tcase_add_test(tc, files_are_one_stream);
 	tcase_add_test(tc, domain_carries_over_files);
+	tcase_add_test(tc, header_columns_carry_over_files);
 	tcase_add_test(tc, layer_filter);
 	tcase_add_test(tc, experts_from_ids_option_and_none);
 	tcase_add_test(tc, truncated_gzip);

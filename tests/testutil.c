@@ -74,8 +74,8 @@ void tu_parse_open_bytes(struct tu_parse *t, const struct parser_ops *ops, const
 	env.lines = t->lines;
 	env.domains = t->domains;
 	env.keys = keys;
-	t->domain = -1;
-	env.domain = &t->domain;
+	t->mlog.domain = -1;
+	env.mlog = &t->mlog;
 	t->ops = ops;
 	t->parser = ops->open(&env);
 	ck_assert_ptr_nonnull(t->parser);

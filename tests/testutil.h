@@ -25,7 +25,7 @@ struct tu_parse {
 	struct domains *domains;
 	const struct parser_ops *ops;
 	void *parser;
-	int domain;
+	struct mlog_carry mlog;
 	struct moe_shape header;
 	struct moe_error err;
 };
