@@ -58,6 +58,8 @@ check: moestat build/check_moestat build/moestat-san
 	build/check_moestat
 	MOESTAT=./moestat UPDATE=$(UPDATE) tests/cli/run tests/cli
 	MOESTAT=build/moestat-san tests/cli/run tests/cli/bad-*.sh
+	tests/check-install
+	tests/man-lint man/moestat.1 man/moestat.5
 
 # Validation on the real router logs beside the project, when they are there.
 REAL_LOGS ?= ../shared/real-logs
