@@ -50,8 +50,8 @@ static void summary_table(FILE *fp, const struct summary *s)
 		fprintf(fp, "no records\n");
 		return;
 	}
-	fprintf(fp, "%5s %10s %11s %5s %6s %13s %8s %12s %8s  %s\n", "layer", "tokens", "selections",
-	        "top-k", "unused", "maxvio_global", "cv", "entropy_norm", "gini",
+	fprintf(fp, "%5s %10s %11s %5s %5s %6s %13s %8s %12s %8s  %s\n", "layer", "tokens",
+	        "selections", "top-k", "N", "unused", "maxvio_global", "cv", "entropy_norm", "gini",
 	        "least used (expert:count)");
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const struct summary_layer *l = &s->layers[i];
@@ -62,7 +62,7 @@ static void summary_table(FILE *fp, const struct summary *s)
 			fprintf(fp, " %5u", l->topk);
 		else
 			fprintf(fp, " %5s", "-");
-		fprintf(fp, " %6zu", l->unused);
+		fprintf(fp, " %5u %6zu", s->experts, l->unused);
 		figure(fp, 13, l->maxvio_global);
 		figure(fp, 8, l->cv);
 		figure(fp, 12, l->entropy_norm);
@@ -72,8 +72,8 @@ static void summary_table(FILE *fp, const struct summary *s)
 			fprintf(fp, " %u:%llu", l->least[j].expert, (unsigned long long)l->least[j].count);
 		fputc('\n', fp);
 	}
-	fprintf(fp, "%5s %10llu %11llu %5s %6zu", "all", (unsigned long long)o->tokens,
-	        (unsigned long long)o->selections, "", o->unused);
+	fprintf(fp, "%5s %10llu %11llu %5s %5s %6zu", "all", (unsigned long long)o->tokens,
+	        (unsigned long long)o->selections, "", "", o->unused);
 	figure(fp, 13, o->maxvio_global);
 	figure(fp, 8, o->cv);
 	figure(fp, 12, o->entropy_norm);
