@@ -71,7 +71,7 @@ static int cmd_help(int argc, char **argv)
 		return 0;
 	}
 	help_argv[0] = argv[1];
-	optind = 1;
+	optind = 0;
 	return cmd->run(2, help_argv);
 }
 
@@ -109,6 +109,8 @@ int main(int argc, char **argv)
 		return unknown_command(argv[optind]);
 	argc -= optind;
 	argv += optind;
-	optind = 1;     /* the command parses its argv from argv[1] */
+	/* The command parses its argv from argv[1]. 0, not 1, makes glibc's
+	 * getopt start afresh: the "+" above must not stop it at the first file. */
+	optind = 0;
 	return cmd->run(argc, argv);
 }

@@ -9,3 +9,5 @@ cat tiny.mlog tiny.mlog > twice.mlog
 moestat summarize --json twice.mlog | jq -c '[.layers[].tokens]'
 cat tiny.txt tiny.txt > twice.gz
 moestat summarize --json twice.gz | jq -c '[.layers[].tokens]'
+# Options may follow the files, as with other GNU tools.
+moestat summarize tiny.mlog --json --layers 1 | jq -c '[.layers[].layer]'
