@@ -204,28 +204,27 @@ int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink
 	static char *stdin_only[] = { "-", NULL };
 	struct moe_error err = { 0 };
 	struct moe_record rec;
-	struct reader *r;
-	int rc;
+	int rc, status = 0;
 
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
-	r = reader_open(files, (size_t)nfiles, &c->read);
-	if (!r)
+	/* Set before the first record, so that a sink can look at the input so far. */
+	*out = reader_open(files, (size_t)nfiles, &c->read);
+	if (!*out)
 		return cli_out_of_memory();
-	while ((rc = reader_next(r, &rec, &err)) > 0) {
-		if (sink(ctx, &rec) < 0) {
-			reader_close(r);
-			return cli_out_of_memory();
-		}
+	while ((rc = reader_next(*out, &rec, &err)) > 0 && (status = sink(ctx, &rec)) == 0)
+		;
+	if (rc < 0)
+		status = cli_error(&err);
+	else if (status < 0)
+		status = cli_out_of_memory();
+	if (status) {
+		reader_close(*out);
+		*out = NULL;
 	}
-	if (rc < 0) {
-		reader_close(r);
-		return cli_error(&err);
-	}
-	*out = r;
-	return 0;
+	return status;
 }
 
 int cli_input_status(const struct moe_input *in)

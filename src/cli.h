@@ -86,9 +86,11 @@ int cli_error(const struct moe_error *err);
 /* Prints a warning "moestat: warning: ..." on standard error. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Hands every record of files (none: standard input) to sink. On success
- * returns 0 and leaves the reader in *out for reader_input (the caller closes
- * it); otherwise prints the error and returns its exit status. */
+/* Hands every record of files (none: standard input) to sink, which returns
+ * 0, -1 when out of memory, or an exit status after printing why it stopped.
+ * On success returns 0 and leaves the reader in *out for reader_input (the
+ * caller closes it; a sink may read it too); otherwise prints the error,
+ * sets *out to NULL and returns its exit status. */
 typedef int (*cli_sink)(void *ctx, const struct moe_record *rec);
 int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
              struct reader **out);

@@ -2,7 +2,10 @@
 #ifndef MOESTAT_CMD_H
 #define MOESTAT_CMD_H
 
+int cmd_compare(int argc, char **argv);
 int cmd_dead(int argc, char **argv);
+int cmd_maxvio(int argc, char **argv);
+int cmd_pairs(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
 
 #endif

@@ -17,8 +17,11 @@ static int cmd_help(int argc, char **argv);
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{ "compare", cmd_compare, "how routing differs between two inputs or two domains" },
 	{ "dead", cmd_dead, "experts not chosen for N tokens: dead now, or for a while" },
 	{ "help", cmd_help, "show the help of a command" },
+	{ "maxvio", cmd_maxvio, "load balance per computation batch, by batch size" },
+	{ "pairs", cmd_pairs, "experts chosen together: the most co-selected pairs" },
 	{ "summarize", cmd_summarize, "expert usage and load balance per layer" },
 };
 

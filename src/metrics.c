@@ -17,13 +17,19 @@ double metrics_ratio(uint64_t count, size_t n, uint64_t selections)
 double metrics_maxvio(const uint64_t *count, size_t n, uint64_t selections)
 {
 	uint64_t max = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (count[i] > max)
+			max = count[i];
+	return metrics_maxvio_of_max(max, n, selections);
+}
+
+double metrics_maxvio_of_max(uint64_t max, size_t n, uint64_t selections)
+{
 	long double mean;
 
 	if (n == 0 || selections == 0)
 		return NAN;
-	for (size_t i = 0; i < n; i++)
-		if (count[i] > max)
-			max = count[i];
 	mean = (long double)selections / n;
 	return (double)(((long double)max - mean) / mean);
 }
@@ -91,4 +97,31 @@ double metrics_gini_sorted(const struct moe_expert_count *sorted, size_t n, uint
 	for (size_t i = 0; i < n; i++)
 		sum += (2.0L * i - (long double)n + 1) * sorted[i].count;
 	return (double)(sum / ((long double)n * selections));
+}
+
+double metrics_coverage(const struct moe_expert_count *sorted, size_t n, size_t top,
+                        uint64_t selections)
+{
+	uint64_t sum = 0;
+
+	if (selections == 0)
+		return NAN;
+	for (size_t i = 0; i < top && i < n; i++)
+		sum += sorted[n - 1 - i].count;
+	return (double)((long double)sum / selections);
+}
+
+double metrics_specialisation(const double *share, size_t domains)
+{
+	long double sum = 0;
+	double max = 0;
+
+	for (size_t d = 0; d < domains; d++) {
+		sum += share[d];
+		if (share[d] > max)
+			max = share[d];
+	}
+	if (domains == 0 || sum == 0)
+		return NAN;
+	return (double)(max / (sum / domains));
 }

@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "compare.h"
 #include "dead.h"
+#include "maxvio.h"
+#include "pairs.h"
 #include "reader.h"
 #include "summary.h"
 
@@ -17,6 +20,7 @@ struct render_summary {
 	const char *const *domain;      /* ndomains names */
 	const struct summary *by_domain;        /* ndomains summaries */
 	bool experts_table;             /* text: every expert's line */
+	uint64_t batch;                 /* the chunk size of the experts' batch_* figures; 0: none */
 };
 
 struct render_dead {
@@ -25,11 +29,38 @@ struct render_dead {
 	const struct dead_report *dead;
 };
 
+struct render_maxvio {
+	const char *command;
+	const struct moe_input *input;
+	const struct maxvio_report *maxvio;
+};
+
+struct render_pairs {
+	const char *command;
+	const struct moe_input *input;
+	const struct pairs_report *pairs;
+};
+
+struct render_compare {
+	const char *command;
+	const struct moe_input *input;          /* side A, or the one input of both domains */
+	const struct moe_input *input_b;        /* side B; NULL when the sides are domains */
+	const char *side_a, *side_b;            /* the files, or the domains */
+	bool by_domain;
+	const struct compare_report *compare;
+};
+
 /* Each writes one whole document to fp and returns 0, or -1 when out of
  * memory; write errors are left for the caller to find on fp. */
 int render_text_summary(FILE *fp, const struct render_summary *r);
 int render_json_summary(FILE *fp, const struct render_summary *r);
 int render_text_dead(FILE *fp, const struct render_dead *r);
 int render_json_dead(FILE *fp, const struct render_dead *r);
+int render_text_maxvio(FILE *fp, const struct render_maxvio *r);
+int render_json_maxvio(FILE *fp, const struct render_maxvio *r);
+int render_text_pairs(FILE *fp, const struct render_pairs *r);
+int render_json_pairs(FILE *fp, const struct render_pairs *r);
+int render_text_compare(FILE *fp, const struct render_compare *r);
+int render_json_compare(FILE *fp, const struct render_compare *r);
 
 #endif

@@ -74,7 +74,44 @@ static void set_figures(json_t *o, double maxvio_global, double cv, double entro
 	json_object_set_new(o, "gini", real_or_null(gini));
 }
 
-static json_t *summary_layer_json(const struct summary_layer *l, unsigned n)
+static json_t *coverage_json(const struct summary_layer *l)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < l->ncoverage; i++)
+		json_array_append_new(list, json_pack("{s:I,s:o,s:o}", "n", (json_int_t)l->coverage[i].n,
+		                                      "share", real_or_null(l->coverage[i].share),
+		                                      "uniform", real_or_null(l->coverage[i].uniform)));
+	return list;
+}
+
+/* The figures of expert e that only some options compute, read from the view. */
+static void expert_extras_json(json_t *x, const struct summary_layer *l, unsigned e,
+                               const struct render_summary *r)
+{
+	const struct summary_expert *ex = &l->experts[e];
+
+	if (r->batch) {
+		json_object_set_new(x, "batch_mean", real_or_null(ex->batch_mean));
+		json_object_set_new(x, "batch_std", real_or_null(ex->batch_std));
+		json_object_set_new(x, "batch_cv", real_or_null(ex->batch_cv));
+	}
+	if (r->by_domain) {
+		json_t *shares = json_object();
+
+		for (size_t d = 0; d < r->ndomains; d++) {
+			const struct summary_layer *dl = summary_find_layer(&r->by_domain[d], l->layer);
+			json_object_set_new(shares, r->domain[d],
+			                    dl ? real_or_null(dl->experts[e].share) : json_null());
+		}
+		json_object_set_new(x, "domain_shares", shares);
+		json_object_set_new(x, "specialisation", real_or_null(ex->specialisation));
+	}
+}
+
+/* r is NULL for the layers of a domain, which have no extras. */
+static json_t *summary_layer_json(const struct summary_layer *l, unsigned n,
+                                  const struct render_summary *r)
 {
 	json_t *o = json_object(), *least = json_array(), *experts = json_array();
 
@@ -88,6 +125,7 @@ static json_t *summary_layer_json(const struct summary_layer *l, unsigned n)
 		json_array_append_new(least, json_pack("{s:I,s:I}", "expert", (json_int_t)l->least[i].expert,
 		                                       "count", (json_int_t)l->least[i].count));
 	json_object_set_new(o, "least_used", least);
+	json_object_set_new(o, "coverage", coverage_json(l));
 	for (unsigned i = 0; i < n; i++) {
 		const struct summary_expert *e = &l->experts[i];
 		json_t *x = json_object();
@@ -96,18 +134,20 @@ static json_t *summary_layer_json(const struct summary_layer *l, unsigned n)
 		json_object_set_new(x, "count", uint_json(e->count));
 		json_object_set_new(x, "share", real_or_null(e->share));
 		json_object_set_new(x, "ratio", real_or_null(e->ratio));
+		if (r)
+			expert_extras_json(x, l, i, r);
 		json_array_append_new(experts, x);
 	}
 	json_object_set_new(o, "experts", experts);
 	return o;
 }
 
-static json_t *summary_layers_json(const struct summary *s)
+static json_t *summary_layers_json(const struct summary *s, const struct render_summary *r)
 {
 	json_t *layers = json_array();
 
 	for (size_t i = 0; i < s->nlayers; i++)
-		json_array_append_new(layers, summary_layer_json(&s->layers[i], s->experts));
+		json_array_append_new(layers, summary_layer_json(&s->layers[i], s->experts, r));
 	return layers;
 }
 
@@ -131,14 +171,16 @@ int render_json_summary(FILE *fp, const struct render_summary *r)
 {
 	json_t *doc = document(r->command, r->input);
 
-	json_object_set_new(doc, "layers", summary_layers_json(r->all));
+	if (r->batch)
+		json_object_set_new(doc, "batch", uint_json(r->batch));
+	json_object_set_new(doc, "layers", summary_layers_json(r->all, r));
 	json_object_set_new(doc, "overall", overall_json(r->all));
 	if (r->by_domain) {
 		json_t *domains = json_array();
 
 		for (size_t i = 0; i < r->ndomains; i++)
 			json_array_append_new(domains, json_pack("{s:s,s:o,s:o}", "domain", r->domain[i],
-			                                         "layers", summary_layers_json(&r->by_domain[i]),
+			                                         "layers", summary_layers_json(&r->by_domain[i], NULL),
 			                                         "overall", overall_json(&r->by_domain[i])));
 		json_object_set_new(doc, "domains", domains);
 	}
@@ -178,5 +220,131 @@ int render_json_dead(FILE *fp, const struct render_dead *r)
 		json_array_append_new(layers, o);
 	}
 	json_object_set_new(doc, "layers", layers);
+	return dump(fp, doc);
+}
+
+int render_json_maxvio(FILE *fp, const struct render_maxvio *r)
+{
+	const struct maxvio_report *m = r->maxvio;
+	json_t *doc = document(r->command, r->input), *layers = json_array();
+	json_t *overall = json_object(), *sizes = json_array();
+
+	for (size_t i = 0; i < m->nsizes; i++)
+		json_array_append_new(sizes, uint_json(m->sizes[i]));
+	json_object_set_new(doc, "sizes", sizes);
+	for (size_t i = 0; i < m->nlayers; i++) {
+		const struct maxvio_layer *l = &m->layers[i];
+		json_t *o = json_object(), *batch = json_array();
+
+		json_object_set_new(o, "layer", json_integer(l->layer));
+		json_object_set_new(o, "tokens", uint_json(l->tokens));
+		json_object_set_new(o, "maxvio_global", real_or_null(l->maxvio_global));
+		for (size_t j = 0; j < l->nbatch; j++) {
+			const struct batch_maxvio *b = &l->batch[j];
+			json_t *x = json_object();
+
+			json_object_set_new(x, "size", uint_json(b->size));
+			json_object_set_new(x, "chunks", uint_json(b->chunks));
+			json_object_set_new(x, "partial", json_boolean(b->partial));
+			json_object_set_new(x, "maxvio_batch", real_or_null(b->mean));
+			json_object_set_new(x, "maxvio_max", real_or_null(b->max));
+			json_object_set_new(x, "maxvio_p95", real_or_null(b->p95));
+			json_array_append_new(batch, x);
+		}
+		json_object_set_new(o, "batch", batch);
+		json_array_append_new(layers, o);
+	}
+	json_object_set_new(doc, "layers", layers);
+	json_object_set_new(overall, "layers", json_integer((json_int_t)m->nlayers));
+	json_object_set_new(overall, "maxvio_global", real_or_null(m->mean_global));
+	sizes = json_array();
+	for (size_t i = 0; i < m->nsizes; i++)
+		json_array_append_new(sizes, json_pack("{s:o,s:I,s:o}", "size", uint_json(m->sizes[i]),
+		                                       "layers", (json_int_t)m->layers_with[i],
+		                                       "maxvio_batch", real_or_null(m->mean_batch[i])));
+	json_object_set_new(overall, "batch", sizes);
+	json_object_set_new(doc, "overall", overall);
+	return dump(fp, doc);
+}
+
+int render_json_pairs(FILE *fp, const struct render_pairs *r)
+{
+	const struct pairs_report *p = r->pairs;
+	json_t *doc = document(r->command, r->input), *layers = json_array();
+
+	json_object_set_new(doc, "top", uint_json(p->top));
+	for (size_t i = 0; i < p->nlayers; i++) {
+		const struct pairs_report_layer *l = &p->layers[i];
+		json_t *o = json_object(), *pairs = json_array();
+
+		json_object_set_new(o, "layer", json_integer(l->layer));
+		json_object_set_new(o, "tokens", uint_json(l->tokens));
+		for (size_t j = 0; j < l->n; j++)
+			json_array_append_new(pairs, json_pack("{s:I,s:I,s:o,s:o}",
+			                                       "a", (json_int_t)l->top[j].a,
+			                                       "b", (json_int_t)l->top[j].b,
+			                                       "count", uint_json(l->top[j].count),
+			                                       "lift", real_or_null(l->top[j].lift)));
+		json_object_set_new(o, "pairs", pairs);
+		json_array_append_new(layers, o);
+	}
+	json_object_set_new(doc, "layers", layers);
+	return dump(fp, doc);
+}
+
+static json_t *ids_json(const uint32_t *ids, size_t n)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_integer(ids[i]));
+	return list;
+}
+
+static json_t *layer_ids_json(const unsigned *ids, size_t n)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_integer(ids[i]));
+	return list;
+}
+
+int render_json_compare(FILE *fp, const struct render_compare *r)
+{
+	const struct compare_report *c = r->compare;
+	json_t *doc = document(r->command, r->input), *layers = json_array(), *overall = json_object();
+
+	json_object_set_new(doc, "input_b", r->input_b ? input_json(r->input_b) : json_null());
+	json_object_set_new(doc, "sides", json_pack("{s:s,s:s,s:s}", "by", r->by_domain ? "domain" : "input",
+	                                             "a", r->side_a, "b", r->side_b));
+	for (size_t i = 0; i < c->nlayers; i++) {
+		const struct compare_layer *l = &c->layers[i];
+		json_t *o = json_object(), *movers = json_array();
+
+		json_object_set_new(o, "layer", json_integer(l->layer));
+		json_object_set_new(o, "tokens_a", uint_json(l->tokens_a));
+		json_object_set_new(o, "tokens_b", uint_json(l->tokens_b));
+		json_object_set_new(o, "jsd", real_or_null(l->jsd));
+		json_object_set_new(o, "tvd", real_or_null(l->tvd));
+		for (size_t m = 0; m < l->nmovers; m++)
+			json_array_append_new(movers, json_pack("{s:I,s:o,s:o}",
+			                                        "expert", (json_int_t)l->movers[m].expert,
+			                                        "share_a", real_or_null(l->movers[m].share_a),
+			                                        "share_b", real_or_null(l->movers[m].share_b)));
+		json_object_set_new(o, "movers", movers);
+		json_object_set_new(o, "dead_only_in_a", ids_json(l->dead_only_in_a, l->ndead_a));
+		json_object_set_new(o, "dead_only_in_b", ids_json(l->dead_only_in_b, l->ndead_b));
+		json_array_append_new(layers, o);
+	}
+	json_object_set_new(doc, "layers", layers);
+	json_object_set_new(overall, "layers", json_integer((json_int_t)c->nlayers));
+	json_object_set_new(overall, "jsd", real_or_null(c->mean_jsd));
+	json_object_set_new(overall, "tvd", real_or_null(c->mean_tvd));
+	json_object_set_new(overall, "dead_only_in_a", json_integer((json_int_t)c->ndead_only_a));
+	json_object_set_new(overall, "dead_only_in_b", json_integer((json_int_t)c->ndead_only_b));
+	json_object_set_new(doc, "overall", overall);
+	json_object_set_new(doc, "layers_only_in_a", layer_ids_json(c->layers_only_in_a, c->nonly_a));
+	json_object_set_new(doc, "layers_only_in_b", layer_ids_json(c->layers_only_in_b, c->nonly_b));
 	return dump(fp, doc);
 }

@@ -1,5 +1,6 @@
 /* render_text.c: aligned tables for people; figures rounded to 4 decimals, "-" where undefined. */
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "render.h"
@@ -82,8 +83,42 @@ static void summary_table(FILE *fp, const struct summary *s)
 	        s->nlayers == 1 ? "" : "s");
 }
 
-static void experts_table(FILE *fp, const struct summary *s)
+static void coverage_table(FILE *fp, const struct summary *s)
 {
+	const struct summary_layer *first = &s->layers[0];
+
+	if (s->nlayers == 0)
+		return;
+	fprintf(fp, "\ntop-N coverage: the share of the selections taken by the N most-used experts\n");
+	fprintf(fp, "%7s", "layer");
+	for (size_t i = 0; i < first->ncoverage; i++)
+		fprintf(fp, " %7zu", first->coverage[i].n);
+	fputc('\n', fp);
+	for (size_t l = 0; l < s->nlayers; l++) {
+		fprintf(fp, "%7u", s->layers[l].layer);
+		for (size_t i = 0; i < s->layers[l].ncoverage; i++)
+			figure(fp, 7, s->layers[l].coverage[i].share);
+		fputc('\n', fp);
+	}
+	fprintf(fp, "%7s", "uniform");
+	for (size_t i = 0; i < first->ncoverage; i++)
+		figure(fp, 7, first->coverage[i].uniform);
+	fputc('\n', fp);
+}
+
+/* A domain's column is as wide as its name, and at least a figure. */
+static int domain_width(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 8 ? (int)n : 8;
+}
+
+/* r is NULL for the tables of a domain, which have no extra columns. */
+static void experts_table(FILE *fp, const struct summary *s, const struct render_summary *r)
+{
+	bool batch = r && r->batch, domains = r && r->by_domain;
+
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const struct summary_layer *l = &s->layers[i];
 		uint64_t max = 0;
@@ -93,7 +128,14 @@ static void experts_table(FILE *fp, const struct summary *s)
 				max = l->experts[e].count;
 		fprintf(fp, "\nlayer %u: %llu tokens, %llu selections\n", l->layer,
 		        (unsigned long long)l->tokens, (unsigned long long)l->selections);
-		fprintf(fp, "%6s %10s %8s %8s\n", "expert", "count", "share", "ratio");
+		fprintf(fp, "%6s %10s %8s %8s", "expert", "count", "share", "ratio");
+		if (batch)
+			fprintf(fp, " %10s %9s %8s", "batch_mean", "batch_std", "batch_cv");
+		for (size_t d = 0; domains && d < r->ndomains; d++)
+			fprintf(fp, " %*s", domain_width(r->domain[d]), r->domain[d]);
+		if (domains)
+			fprintf(fp, " %8s", "special.");
+		fputc('\n', fp);
 		for (unsigned e = 0; e < s->experts; e++) {
 			const struct summary_expert *x = &l->experts[e];
 			/* The bar is scaled to the layer's busiest expert. */
@@ -102,6 +144,17 @@ static void experts_table(FILE *fp, const struct summary *s)
 			fprintf(fp, "%6u %10llu", x->expert, (unsigned long long)x->count);
 			figure(fp, 8, x->share);
 			figure(fp, 8, x->ratio);
+			if (batch) {
+				figure(fp, 10, x->batch_mean);
+				figure(fp, 9, x->batch_std);
+				figure(fp, 8, x->batch_cv);
+			}
+			for (size_t d = 0; domains && d < r->ndomains; d++) {
+				const struct summary_layer *dl = summary_find_layer(&r->by_domain[d], l->layer);
+				figure(fp, domain_width(r->domain[d]), dl ? dl->experts[e].share : NAN);
+			}
+			if (domains)
+				figure(fp, 8, x->specialisation);
 			if (bar > 0)
 				fprintf(fp, "  %.*s", bar, "########################################");
 			fputc('\n', fp);
@@ -114,13 +167,19 @@ int render_text_summary(FILE *fp, const struct render_summary *r)
 	input_block(fp, r->input);
 	fputc('\n', fp);
 	summary_table(fp, r->all);
-	if (r->experts_table)
-		experts_table(fp, r->all);
+	coverage_table(fp, r->all);
+	if (r->experts_table) {
+		if (r->batch)
+			fprintf(fp, "\nbatch_*: each expert's load per chunk of %llu tokens (full chunks)\n",
+			        (unsigned long long)r->batch);
+		experts_table(fp, r->all, r);
+	}
 	for (size_t i = 0; r->by_domain && i < r->ndomains; i++) {
 		fprintf(fp, "\ndomain %s\n", r->domain[i]);
 		summary_table(fp, &r->by_domain[i]);
+		coverage_table(fp, &r->by_domain[i]);
 		if (r->experts_table)
-			experts_table(fp, &r->by_domain[i]);
+			experts_table(fp, &r->by_domain[i], NULL);
 	}
 	return 0;
 }
@@ -161,5 +220,159 @@ int render_text_dead(FILE *fp, const struct render_dead *r)
 			        (unsigned long long)e->max_gap);
 		}
 	}
+	return 0;
+}
+
+/* Ends a table row: without the spaces the empty cells left at its end. */
+static void end_row(FILE *fp, char *row, size_t len)
+{
+	while (len > 0 && row[len - 1] == ' ')
+		len--;
+	fprintf(fp, "%.*s\n", (int)len, row);
+}
+
+/* Appends the cell of layer l for size to row: the figure chosen by which,
+ * then '*' when it comes from a partial chunk, or nothing when l has no such size. */
+static size_t maxvio_cell(char *row, size_t len, size_t cap, const struct maxvio_layer *l,
+                          uint64_t size, int which)
+{
+	for (size_t j = 0; j < l->nbatch; j++) {
+		const struct batch_maxvio *b = &l->batch[j];
+		double x = which == 0 ? b->mean : which == 1 ? b->p95 : b->max;
+
+		if (b->size != size)
+			continue;
+		if (isfinite(x))
+			return len + (size_t)snprintf(row + len, cap - len, " %9.4f%c", x, b->partial ? '*' : ' ');
+		return len + (size_t)snprintf(row + len, cap - len, " %9s ", "-");
+	}
+	return len + (size_t)snprintf(row + len, cap - len, " %9s ", "");
+}
+
+int render_text_maxvio(FILE *fp, const struct render_maxvio *r)
+{
+	static const char *const title[] = {
+		"MaxVio_batch: the mean MaxVio of the chunks of B tokens",
+		"the 95th percentile of the chunks' MaxVio",
+		"the largest MaxVio of a chunk",
+	};
+	const struct maxvio_report *m = r->maxvio;
+	char row[64 + 12 * 64];
+
+	input_block(fp, r->input);
+	if (m->nlayers == 0) {
+		fprintf(fp, "\nno records\n");
+		return 0;
+	}
+	for (int which = 0; which < 3; which++) {
+		size_t len;
+
+		fprintf(fp, "\n%s, by B (* one partial chunk: the layer is shorter than B)\n",
+		        title[which]);
+		len = (size_t)snprintf(row, sizeof row, "%5s %13s", "layer", "maxvio_global");
+		for (size_t s = 0; s < m->nsizes; s++)
+			len += (size_t)snprintf(row + len, sizeof row - len, " %9llu ",
+			                        (unsigned long long)m->sizes[s]);
+		end_row(fp, row, len);
+		for (size_t i = 0; i < m->nlayers; i++) {
+			const struct maxvio_layer *l = &m->layers[i];
+
+			len = (size_t)snprintf(row, sizeof row, "%5u %13.4f", l->layer, l->maxvio_global);
+			for (size_t s = 0; s < m->nsizes; s++)
+				len = maxvio_cell(row, len, sizeof row, l, m->sizes[s], which);
+			end_row(fp, row, len);
+		}
+		if (which > 0)
+			continue;
+		len = (size_t)snprintf(row, sizeof row, "%5s %13.4f", "all", m->mean_global);
+		for (size_t s = 0; s < m->nsizes; s++)
+			len += (size_t)snprintf(row + len, sizeof row - len, " %9.4f ", m->mean_batch[s]);
+		len += (size_t)snprintf(row + len, sizeof row - len, " (means over the layers)");
+		end_row(fp, row, len);
+	}
+	return 0;
+}
+
+int render_text_pairs(FILE *fp, const struct render_pairs *r)
+{
+	const struct pairs_report *p = r->pairs;
+
+	input_block(fp, r->input);
+	if (p->nlayers == 0) {
+		fprintf(fp, "\nno records\n");
+		return 0;
+	}
+	fprintf(fp, "\nthe %zu most co-selected pairs of each layer (lift 1: as often as chance)\n",
+	        p->top);
+	fprintf(fp, "%5s %10s %6s %6s %10s %8s\n", "layer", "tokens", "a", "b", "count", "lift");
+	for (size_t i = 0; i < p->nlayers; i++) {
+		const struct pairs_report_layer *l = &p->layers[i];
+
+		for (size_t j = 0; j < l->n; j++) {
+			fprintf(fp, "%5u %10llu %6u %6u %10llu", l->layer, (unsigned long long)l->tokens,
+			        l->top[j].a, l->top[j].b, (unsigned long long)l->top[j].count);
+			figure(fp, 8, l->top[j].lift);
+			fputc('\n', fp);
+		}
+	}
+	return 0;
+}
+
+static void id_list(FILE *fp, const char *label, const uint32_t *ids, size_t n)
+{
+	fprintf(fp, "%s", label);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "%s%u", i ? "," : " ", ids[i]);
+}
+
+static void layer_list(FILE *fp, const char *side, const unsigned *ids, size_t n)
+{
+	if (n == 0)
+		return;
+	fprintf(fp, "layers only in %s:", side);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, " %u", ids[i]);
+	fputc('\n', fp);
+}
+
+int render_text_compare(FILE *fp, const struct render_compare *r)
+{
+	const struct compare_report *c = r->compare;
+	const char *by = r->by_domain ? "domain" : "input";
+
+	input_block(fp, r->input);
+	if (r->input_b)
+		input_block(fp, r->input_b);
+	fprintf(fp, "\nA = %s %s, B = %s %s\n", by, r->side_a, by, r->side_b);
+	if (c->nlayers == 0) {
+		fprintf(fp, "no layer has records on both sides\n");
+	} else {
+		fprintf(fp, "%5s %8s %8s  %s\n", "layer", "jsd", "tvd",
+		        "movers (expert: share in A -> in B); experts dead in one side only");
+		for (size_t i = 0; i < c->nlayers; i++) {
+			const struct compare_layer *l = &c->layers[i];
+
+			fprintf(fp, "%5u", l->layer);
+			figure(fp, 8, l->jsd);
+			figure(fp, 8, l->tvd);
+			fputc(' ', fp);
+			for (size_t m = 0; m < l->nmovers; m++)
+				fprintf(fp, " %u: %.4f->%.4f", l->movers[m].expert, l->movers[m].share_a,
+				        l->movers[m].share_b);
+			if (l->ndead_a)
+				id_list(fp, "; dead only in A:", l->dead_only_in_a, l->ndead_a);
+			if (l->ndead_b)
+				id_list(fp, "; dead only in B:", l->dead_only_in_b, l->ndead_b);
+			fputc('\n', fp);
+		}
+		fprintf(fp, "%5s", "all");
+		figure(fp, 8, c->mean_jsd);
+		figure(fp, 8, c->mean_tvd);
+		fprintf(fp, "  (means over the %zu layer%s both sides have; experts dead in one side "
+		        "only: %zu in A, %zu in B)\n", c->nlayers, c->nlayers == 1 ? "" : "s",
+		        c->ndead_only_a, c->ndead_only_b);
+	}
+	layer_list(fp, "A", c->layers_only_in_a, c->nonly_a);
+	layer_list(fp, "B", c->layers_only_in_b, c->nonly_b);
 	return 0;
 }

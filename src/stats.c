@@ -55,6 +55,8 @@ int stats_reserve(struct stats *st, unsigned n)
 
 	if (n <= st->capacity)
 		return 0;
+	if (n > MOE_MAX_EXPERTS)
+		return -1;
 	while (cap < n)
 		cap *= 2;
 	if (cap > MOE_MAX_EXPERTS)

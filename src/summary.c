@@ -1,12 +1,37 @@
 /* summary.c: turns per-layer counts into the figures of `summarize` by calling the formulas in metrics.c. */
 #include "summary.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int build_layer(struct summary_layer *out, const struct stats_layer *l, unsigned n,
-                       size_t bottom)
+/* 1, 2, 4, ... below n, then n. */
+static int build_coverage(struct summary_layer *out, unsigned n)
 {
+	size_t count = 0;
+
+	for (size_t top = 1; top < n; top *= 2)
+		count++;
+	out->coverage = malloc((count + 1) * sizeof *out->coverage);
+	if (!out->coverage)
+		return -1;
+	for (size_t top = 1;; top = top * 2 < n ? top * 2 : n) {
+		struct summary_coverage *c = &out->coverage[out->ncoverage++];
+
+		c->n = top;
+		c->share = metrics_coverage(out->ascending, n, top, out->selections);
+		c->uniform = (double)top / n;
+		if (top == n)
+			break;
+	}
+	return 0;
+}
+
+static int build_layer(struct summary_layer *out, const struct stats_layer *l, unsigned n,
+                       size_t bottom, const struct batch *chunks)
+{
+	const struct batch_layer *bl = chunks ? batch_layer(chunks, l->layer) : NULL;
+
 	out->layer = l->layer;
 	out->tokens = l->tokens;
 	out->selections = l->selections;
@@ -24,6 +49,11 @@ static int build_layer(struct summary_layer *out, const struct stats_layer *l, u
 		out->experts[i].count = l->count[i];
 		out->experts[i].share = metrics_share(l->count[i], l->selections);
 		out->experts[i].ratio = metrics_ratio(l->count[i], n, l->selections);
+		out->experts[i].batch_mean = out->experts[i].batch_std = out->experts[i].batch_cv = NAN;
+		if (bl)
+			batch_expert(bl, i, &out->experts[i].batch_mean, &out->experts[i].batch_std,
+			             &out->experts[i].batch_cv);
+		out->experts[i].specialisation = NAN;
 		out->ascending[i].expert = i;
 		out->ascending[i].count = l->count[i];
 	}
@@ -31,7 +61,7 @@ static int build_layer(struct summary_layer *out, const struct stats_layer *l, u
 	out->gini = metrics_gini_sorted(out->ascending, n, l->selections);
 	out->least = out->ascending;
 	out->nleast = bottom < n ? bottom : n;
-	return 0;
+	return build_coverage(out, n);
 }
 
 static void build_overall(struct summary *s)
@@ -58,7 +88,8 @@ static void build_overall(struct summary *s)
 	o->gini /= (double)s->nlayers;
 }
 
-int summary_build(struct summary *s, const struct stats *st, unsigned experts, size_t bottom)
+int summary_build(struct summary *s, const struct stats *st, unsigned experts, size_t bottom,
+                  const struct batch *chunks)
 {
 	const struct stats_layer *l;
 	size_t i = 0;
@@ -70,7 +101,7 @@ int summary_build(struct summary *s, const struct stats *st, unsigned experts, s
 	if (!s->layers)
 		return -1;
 	for (l = stats_next(st, 0); l; l = stats_next(st, l->layer + 1))
-		if (build_layer(&s->layers[i++], l, experts, bottom) < 0)
+		if (build_layer(&s->layers[i++], l, experts, bottom, chunks) < 0)
 			return -1;
 	build_overall(s);
 	return 0;
@@ -81,7 +112,44 @@ void summary_free(struct summary *s)
 	for (size_t i = 0; s->layers && i < s->nlayers; i++) {
 		free(s->layers[i].experts);
 		free(s->layers[i].ascending);
+		free(s->layers[i].coverage);
 	}
 	free(s->layers);
 	memset(s, 0, sizeof *s);
+}
+
+const struct summary_layer *summary_find_layer(const struct summary *s, unsigned layer)
+{
+	size_t lo = 0, hi = s->nlayers;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->layers[mid].layer < layer)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nlayers && s->layers[lo].layer == layer ? &s->layers[lo] : NULL;
+}
+
+void summary_specialise(struct summary *all, const struct summary *by_domain, size_t ndomains)
+{
+	double share[MOE_MAX_DOMAINS];
+
+	for (size_t i = 0; i < all->nlayers; i++) {
+		struct summary_layer *l = &all->layers[i];
+
+		for (unsigned e = 0; e < all->experts; e++) {
+			size_t n = 0;
+
+			/* Only the domains that reach this layer have a share in it. */
+			for (size_t d = 0; d < ndomains; d++) {
+				const struct summary_layer *dl = summary_find_layer(&by_domain[d], l->layer);
+				if (dl)
+					share[n++] = dl->experts[e].share;
+			}
+			l->experts[e].specialisation = metrics_specialisation(share, n);
+		}
+	}
 }

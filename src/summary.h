@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "batch.h"
 #include "metrics.h"
 #include "stats.h"
 
@@ -13,6 +14,15 @@ struct summary_expert {
 	uint64_t count;
 	double share;           /* count / selections */
 	double ratio;           /* count / mean, mean = selections / N */
+	double batch_mean, batch_std, batch_cv;        /* over chunks (summarize --batch); else NAN */
+	double specialisation;  /* over the domains (summarize --by-domain); else NAN */
+};
+
+/* Top-N coverage: the share of the selections taken by the n most-used experts. */
+struct summary_coverage {
+	size_t n;               /* 1, 2, 4, ... up to N, and N itself */
+	double share;
+	double uniform;         /* n / N: what balanced routing would give */
 };
 
 struct summary_layer {
@@ -26,6 +36,8 @@ struct summary_layer {
 	const struct moe_expert_count *least;   /* the nleast least-used, in order */
 	struct summary_expert *experts;         /* all N, by id */
 	struct moe_expert_count *ascending;     /* all N, least-used first (owns least) */
+	size_t ncoverage;
+	struct summary_coverage *coverage;
 };
 
 /* Over all layers: sums of the counts, arithmetic means of the figures. */
@@ -44,8 +56,18 @@ struct summary {
 };
 
 /* Fills s from st with N = experts (st must have room for them, see
- * stats_reserve) and the `bottom` least-used experts a layer; -1 when out of memory. */
-int summary_build(struct summary *s, const struct stats *st, unsigned experts, size_t bottom);
+ * stats_reserve) and the `bottom` least-used experts a layer; with chunks
+ * (not NULL, per_expert, with room for experts), each expert's load per chunk.
+ * -1 when out of memory. */
+int summary_build(struct summary *s, const struct stats *st, unsigned experts, size_t bottom,
+                  const struct batch *chunks);
+
+/* Fills the specialisation of every expert of all from the same layer of the
+ * ndomains summaries of by_domain. */
+void summary_specialise(struct summary *all, const struct summary *by_domain, size_t ndomains);
+
+/* The layer with id layer, or NULL. */
+const struct summary_layer *summary_find_layer(const struct summary *s, unsigned layer);
 
 void summary_free(struct summary *s);
 

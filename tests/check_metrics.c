@@ -96,6 +96,34 @@ START_TEST(large_counts_stay_exact)
 }
 END_TEST
 
+/* Counts 3,1,0,0 sorted ascending: the top 1 takes 3 of 4, the top 2 all 4. */
+START_TEST(coverage)
+{
+	struct moe_expert_count sorted[4] = { { 2, 0 }, { 3, 0 }, { 1, 1 }, { 0, 3 } };
+
+	ck_assert_double_eq(metrics_coverage(sorted, 4, 1, 4), 0.75);
+	ck_assert_double_eq(metrics_coverage(sorted, 4, 2, 4), 1.0);
+	ck_assert_double_eq(metrics_coverage(sorted, 4, 4, 4), 1.0);
+	ck_assert_double_eq(metrics_coverage(sorted, 4, 0, 4), 0.0);
+	ck_assert_double_nan(metrics_coverage(sorted, 4, 1, 0));
+}
+END_TEST
+
+/* Shares 1 and .5 over two domains: max 1 / mean .75 = 4/3; equal shares give 1; a share in
+ * one domain of three gives 3 (max .3 over mean .1); never chosen: undefined. */
+START_TEST(specialisation)
+{
+	static const double two[] = { 1.0, 0.5 }, same[] = { 0.2, 0.2, 0.2 }, one[] = { 0, 0.3, 0 };
+	static const double zero[] = { 0, 0 };
+
+	ck_assert_double_eq_tol(metrics_specialisation(two, 2), 4.0 / 3, TOL);
+	ck_assert_double_eq_tol(metrics_specialisation(same, 3), 1.0, TOL);
+	ck_assert_double_eq_tol(metrics_specialisation(one, 3), 3.0, TOL);
+	ck_assert_double_nan(metrics_specialisation(zero, 2));
+	ck_assert_double_nan(metrics_specialisation(two, 0));
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -105,6 +133,8 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, share_and_ratio);
 	tcase_add_test(tc, nothing_selected_is_undefined);
 	tcase_add_test(tc, large_counts_stay_exact);
+	tcase_add_test(tc, coverage);
+	tcase_add_test(tc, specialisation);
 	suite_add_tcase(s, tc);
 	return s;
 }

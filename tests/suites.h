@@ -16,5 +16,8 @@ Suite *stats_suite(void);
 Suite *metrics_suite(void);
 Suite *dead_suite(void);
 Suite *cli_suite(void);
+Suite *batch_suite(void);
+Suite *pairs_suite(void);
+Suite *compare_suite(void);
 
 #endif

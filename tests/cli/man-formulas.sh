@@ -1,17 +1,18 @@
 # Every formula is written once in code and once in moestat(5), in the same words:
-# each "/* NAME = ... */" comment of src/metrics.h and the comments of struct
-# dead_expert in src/dead.h must stand in man/moestat.5 (white space aside).
+# each "/* NAME = ... */" comment of the headers that define figures and the
+# comments of struct dead_expert in src/dead.h must stand in man/moestat.5
+# (white space aside).
 top=$TESTS/..
 flat() { tr -s ' \t\n' '   '; }
 page=$(sed -e 's/\\-/-/g' -e 's/\\&//g' "$top/man/moestat.5" | flat)
 {
-	# One-line and two-line comments of metrics.h that define a figure.
-	awk '/^\/\* .* = / { s = $0; while (s !~ /\*\/$/) { getline l; s = s " " l }
-	                      gsub(/^\/\* | \*\/$/, "", s); gsub(/\n \* /, " ", s); print s }' \
-		"$top/src/metrics.h"
+	# The comments that define a figure, one line or several.
+	awk '/^\/\* .* = / { s = $0; while (s !~ /\*\/$/) { getline l; sub(/^[ \t]*\* ?/, "", l); s = s " " l }
+	                      gsub(/^\/\* | \*\/$/, "", s); print s }' \
+		"$top/src/metrics.h" "$top/src/batch.h" "$top/src/pairs.h" "$top/src/compare.h"
 	# The figures of a dead expert: the comments in struct dead_expert.
 	sed -n '/^struct dead_expert {/,/^};/s/.*\/\* \(.*\) \*\/$/\1/p' "$top/src/dead.h"
-} | sed 's/ \* / /g' > formulas
+} > formulas
 [ -s formulas ] || { echo "no formula comments found"; exit 1; }
 status=0
 while IFS= read -r formula; do

@@ -13,3 +13,6 @@ moestat summarize --json "$DATA/tiny.mlog" |
 	        .entropy_norm, .gini, [.least_used[] | [.expert, .count]],
 	        [.experts[] | [.count, .share, .ratio]]]'
 moestat summarize --json "$DATA/tiny.mlog" | jq -c '.overall, (.input | del(.files))'
+# Top-N coverage, N = 1, 2, 4 of 4 experts: layer 0 counts sorted 3,1,0,0 of 4 selections
+# give .75, 1, 1; layer 1 (1,1,0,0 of 2) gives .5, 1, 1; balanced routing N / 4.
+moestat summarize --json "$DATA/tiny.mlog" | jq -c '[.layers[] | [.coverage[] | [.n, .share, .uniform]]]'

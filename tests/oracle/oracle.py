@@ -6,8 +6,12 @@ so that a test comparing the two catches errors in either. Python 3 standard
 library only.
 
 Usage:
-    oracle.py summarize [--by-domain] [--bottom K] [--experts N] [--key domain=NAME] FILE...
+    oracle.py summarize [--by-domain] [--batch B] [--bottom K] [--experts N] [--key domain=NAME] FILE...
     oracle.py dead [--threshold T] [--gap] [--experts N] [--key domain=NAME] FILE...
+    oracle.py maxvio [--batch LIST] [--experts N] [--key domain=NAME] FILE...
+    oracle.py pairs [--top K] [--experts N] [--key domain=NAME] FILE...
+    oracle.py compare [--top M] [--experts N] [--key domain=NAME] A B
+    oracle.py compare --domains X,Y [--top M] [--experts N] [--key domain=NAME] FILE...
 
 Prints one JSON object on stdout. Reads moestat's line format (mlog) and JSON
 Lines; either may be gzip'd (recognised by the magic bytes 1f 8b, never by the
@@ -25,6 +29,7 @@ import json
 import math
 import sys
 from fractions import Fraction
+from itertools import combinations
 
 # Keys the jsonl reader accepts, in order of preference.
 EXPERT_KEYS = ("experts", "topk_ids", "expert_ids", "selected_experts", "top_indices")
@@ -45,6 +50,9 @@ class Stream:
     def __init__(self):
         self.records = []
         self.header_experts = None
+        # (where, number of logits) of each record that has logits: moestat(5)
+        # wants the logits of all N experts.
+        self.logits = []
 
     def set_header_experts(self, n, where):
         if n is None:
@@ -123,6 +131,8 @@ def read_mlog(lines, path, stream, state):
         rec = dict(zip(fields, cols))
         layer = parse_int(rec["layer"], where, "layer") if "layer" in rec else 0
         experts = parse_id_list(rec.get("experts", ""), where)
+        if "logits" in rec:
+            stream.logits.append((where, len(rec["logits"].split(","))))
         stream.records.append((layer, experts, state["domain"]))
 
 
@@ -182,7 +192,15 @@ def read_jsonl(lines, path, stream, domain_key):
         if not isinstance(experts, list):
             raise InputError(f"{where}: experts is not a list")
         # A batch is a list of lists; a single token is a list of ids.
-        batch = experts if experts and isinstance(experts[0], list) else [experts]
+        is_batch = bool(experts) and isinstance(experts[0], list)
+        batch = experts if is_batch else [experts]
+        logits = next((obj[k] for k in ("logits", "router_logits") if obj.get(k) is not None), None)
+        if logits is not None:
+            per_token = logits if is_batch else [logits]
+            if not isinstance(per_token, list) or len(per_token) != len(batch) or \
+                    not all(isinstance(x, list) for x in per_token):
+                raise InputError(f"{where}: logits do not match the tokens")
+            stream.logits.extend((where, len(x)) for x in per_token)
         for ids in batch:
             if not isinstance(ids, list) or not all(is_int(e) and e >= 0 for e in ids):
                 raise InputError(f"{where}: bad expert list {ids!r}")
@@ -220,6 +238,14 @@ def number_of_experts(stream, override):
         for e in ids:
             if e >= n:
                 raise InputError(f"expert id {e} in layer {layer} is >= N={n}")
+    # Logits are those of all N experts (moestat(5)); while N is not given, at
+    # least as many as the records before.
+    want = n if (override is not None or stream.header_experts is not None) else None
+    for where, m in stream.logits:
+        if want is None:
+            want = m
+        if m != want:
+            raise InputError(f"{where}: {m} logits, expected {want}")
     return n
 
 
@@ -265,9 +291,75 @@ def layer_figures(layer, recs, n, bottom):
 
     order = sorted(range(n), key=lambda i: (counts[i], i))
     out["least_used"] = [{"expert": i, "count": counts[i]} for i in order[:bottom]]
+    out["coverage"] = coverage(counts, s, n)
     out["experts"] = [{"expert": i, "count": counts[i], "share": shares[i], "ratio": ratios[i]}
                       for i in range(n)]
     return out
+
+
+def layer_counts(recs, n):
+    """count_i = records naming expert i (an id repeated in one record counts once)."""
+    counts = [0] * n
+    for ids in recs:
+        for e in set(ids):
+            counts[e] += 1
+    return counts
+
+
+def coverage_sizes(n):
+    """1, 2, 4, 8, ... (the powers of two below N), then N itself."""
+    sizes = []
+    p = 1
+    while p < n:
+        sizes.append(p)
+        p *= 2
+    if n >= 1:
+        sizes.append(n)
+    return sizes
+
+
+def coverage(counts, selections, n):
+    """[{n, share, uniform}]: share = (sum of the n largest count_i) / selections
+    (null when the layer selects nothing), uniform = n / N."""
+    top = sorted(counts, reverse=True)
+    return [{"n": m,
+             "share": float(Fraction(sum(top[:m]), selections)) if selections else None,
+             "uniform": float(Fraction(m, n))}
+            for m in coverage_sizes(n)]
+
+
+def batch_figures(recs, n, size):
+    """Per expert (batch_mean, batch_std, batch_cv) over the FULL chunks of
+    `size` records (a trailing partial chunk is ignored); c_i of a chunk is the
+    number of its records naming expert i. All None without a full chunk; cv
+    None when the mean is 0. Population standard deviation."""
+    k = len(recs) // size
+    if k == 0:
+        return [(None, None, None)] * n
+    per_chunk = [layer_counts(recs[j * size:(j + 1) * size], n) for j in range(k)]
+    out = []
+    for i in range(n):
+        cs = [pc[i] for pc in per_chunk]
+        total = sum(cs)
+        sq = sum(c * c for c in cs)
+        mean = Fraction(total, k)
+        var = Fraction(k * sq - total * total, k * k)  # sum c^2 / k - mean^2
+        std = math.sqrt(var)
+        # cv = std / mean = sqrt(var / mean^2) = sqrt((k sq - total^2) / total^2)
+        cv = math.sqrt(Fraction(k * sq - total * total, total * total)) if total else None
+        out.append((float(mean), std, cv))
+    return out
+
+
+def domain_names(records):
+    """Domains in order of first appearance (only domains that have records)."""
+    names = []
+    seen = set()
+    for _, _, d in records:
+        if d is not None and d not in seen:
+            seen.add(d)
+            names.append(d)
+    return names
 
 
 def by_layer(records):
@@ -278,19 +370,42 @@ def by_layer(records):
     return layers
 
 
-def summarize(stream, n, bottom, by_domain):
+def summarize(stream, n, bottom, by_domain, batch=None):
     layers = by_layer(stream.records)
     result = {"layers": [layer_figures(l, layers[l], n, bottom) for l in sorted(layers)]}
+    if batch is not None:
+        # Burstiness, in the all-records layers only.
+        result["batch"] = batch
+        for lo in result["layers"]:
+            for ex, (bm, bs, bc) in zip(lo["experts"], batch_figures(layers[lo["layer"]], n, batch)):
+                ex.update(batch_mean=bm, batch_std=bs, batch_cv=bc)
     if by_domain:
-        names = []  # order of first appearance
-        for _, _, d in stream.records:
-            if d is not None and d not in names:
-                names.append(d)
+        names = domain_names(stream.records)
+        per_domain = {name: by_layer(r for r in stream.records if r[2] == name) for name in names}
         result["domains"] = []
         for name in names:
-            dl = by_layer(r for r in stream.records if r[2] == name)
+            dl = per_domain[name]
             result["domains"].append({"domain": name,
                                       "layers": [layer_figures(l, dl[l], n, bottom) for l in sorted(dl)]})
+        # Each expert's share in each domain's same layer, and its specialisation.
+        for lo in result["layers"]:
+            layer = lo["layer"]
+            shares = {}  # domain -> [Fraction or None per expert], or None without the layer
+            for name in names:
+                recs = per_domain[name].get(layer)
+                if recs is None:
+                    shares[name] = None
+                    continue
+                sel = sum(len(ids) for ids in recs)
+                shares[name] = [Fraction(c, sel) if sel else None for c in layer_counts(recs, n)]
+            for i, ex in enumerate(lo["experts"]):
+                ex["domain_shares"] = {name: (None if shares[name] is None or shares[name][i] is None
+                                              else float(shares[name][i])) for name in names}
+                # Over the domains that have the layer (and select something in it).
+                vals = [shares[name][i] for name in names
+                        if shares[name] is not None and shares[name][i] is not None]
+                mean = Fraction(sum(vals), len(vals)) if vals else Fraction(0)
+                ex["specialisation"] = float(max(vals) / mean) if mean else None
     return result
 
 
@@ -322,12 +437,183 @@ def dead(stream, n, threshold, use_gap):
     return {"layers": out}
 
 
+DEFAULT_SIZES = (1, 8, 64, 512, 4096, 32768)
+
+
+def chunk_maxvio(recs, n):
+    """MaxVio of one chunk: (max_i c_i - cbar) / cbar, cbar = selections / N,
+    i.e. (N max - S) / S exactly; None when the chunk selects nothing."""
+    s = sum(len(ids) for ids in recs)
+    if s == 0 or n == 0:
+        return None
+    return Fraction(n * max(layer_counts(recs, n)) - s, s)
+
+
+def mean_or_none(values):
+    """Exact mean of Fractions; None when there are none or any is None."""
+    if not values or any(v is None for v in values):
+        return None
+    return Fraction(sum(values), len(values))
+
+
+def fl(v):
+    return None if v is None else float(v)
+
+
+def maxvio(stream, n, sizes, explicit):
+    layers = by_layer(stream.records)
+    out = []
+    for layer in sorted(layers):
+        recs = layers[layer]
+        tokens = len(recs)
+        s = sum(len(ids) for ids in recs)
+        glob = Fraction(n * max(layer_counts(recs, n)) - s, s) if s and n else None
+        rows = []
+        for size in sizes:
+            if not explicit and size > tokens:
+                continue  # the default sweep: only sizes the layer has tokens for
+            k = tokens // size
+            if k == 0:
+                # No full chunk: the one partial chunk, i.e. all the records.
+                v = chunk_maxvio(recs, n)
+                rows.append({"size": size, "chunks": 1, "partial": True,
+                             "maxvio_batch": fl(v), "maxvio_max": fl(v), "maxvio_p95": fl(v)})
+                continue
+            vals = [chunk_maxvio(recs[j * size:(j + 1) * size], n) for j in range(k)]
+            if any(v is None for v in vals):
+                mean = vmax = p95 = None  # a chunk that selects nothing: undefined
+            else:
+                srt = sorted(vals)
+                rank = -(-95 * k // 100)  # ceil(0.95 k), 1-based nearest rank
+                mean, vmax, p95 = mean_or_none(vals), srt[-1], srt[rank - 1]
+            rows.append({"size": size, "chunks": k, "partial": False,
+                         "maxvio_batch": fl(mean), "maxvio_max": fl(vmax), "maxvio_p95": fl(p95)})
+        out.append({"layer": layer, "tokens": tokens, "maxvio_global": glob, "batch": rows})
+    listed = sorted({r["size"] for lo in out for r in lo["batch"]})
+    overall_batch = []
+    for size in listed:
+        vals = [r["maxvio_batch"] for lo in out for r in lo["batch"] if r["size"] == size]
+        m = None if any(v is None for v in vals) else math.fsum(vals) / len(vals)
+        overall_batch.append({"size": size, "layers": len(vals), "maxvio_batch": m})
+    overall = {"layers": len(out), "maxvio_global": fl(mean_or_none([lo["maxvio_global"] for lo in out])),
+               "batch": overall_batch}
+    for lo in out:
+        lo["maxvio_global"] = fl(lo["maxvio_global"])
+    return {"sizes": listed, "layers": out, "overall": overall}
+
+
+def pairs(stream, n, top):
+    layers = by_layer(stream.records)
+    out = []
+    for layer in sorted(layers):
+        recs = layers[layer]
+        tokens = len(recs)
+        counts = layer_counts(recs, n)
+        together = {}
+        for ids in recs:
+            for ab in combinations(sorted(set(ids)), 2):
+                together[ab] = together.get(ab, 0) + 1
+        # Co-selected pairs by count descending, ties to the lower a then b; then,
+        # if fewer than K, the never co-selected pairs in (a, b) order: together
+        # this is all N(N-1)/2 pairs sorted by (-count, a, b).
+        chosen = sorted(together, key=lambda ab: (-together[ab], ab))[:top]
+        if len(chosen) < top:
+            for ab in combinations(range(n), 2):
+                if len(chosen) >= top:
+                    break
+                if ab not in together:
+                    chosen.append(ab)
+        rows = []
+        for a, b in chosen:
+            c = together.get((a, b), 0)
+            lift = float(Fraction(c * tokens, counts[a] * counts[b])) if counts[a] and counts[b] else None
+            rows.append({"a": a, "b": b, "count": c, "lift": lift})
+        out.append({"layer": layer, "tokens": tokens, "pairs": rows})
+    return {"top": top, "layers": out}
+
+
+def compare(side_a, side_b, n, top):
+    """side_a, side_b: lists of (layer, ids, domain) records; n: the common N."""
+    la, lb = by_layer(side_a), by_layer(side_b)
+    both = sorted(set(la) & set(lb))
+    out = []
+    for layer in both:
+        ra, rb = la[layer], lb[layer]
+        ca, cb = layer_counts(ra, n), layer_counts(rb, n)
+        sa, sb = sum(len(x) for x in ra), sum(len(x) for x in rb)
+        dead_a = [i for i in range(n) if ca[i] == 0 and cb[i] > 0]
+        dead_b = [i for i in range(n) if cb[i] == 0 and ca[i] > 0]
+        row = {"layer": layer, "tokens_a": len(ra), "tokens_b": len(rb)}
+        if sa == 0 or sb == 0:
+            # A side that selects nothing has no shares.
+            row.update(jsd=None, tvd=None,
+                       movers=[{"expert": i, "share_a": None, "share_b": None} for i in range(min(top, n))])
+        else:
+            a = [Fraction(c, sa) for c in ca]
+            b = [Fraction(c, sb) for c in cb]
+            terms = []
+            for x, y in zip(a, b):
+                m = (x + y) / 2
+                # 0 log 0 = 0; x/m and y/m are exact ratios, rounded once.
+                if x:
+                    terms.append(float(x) * math.log2(x / m))
+                if y:
+                    terms.append(float(y) * math.log2(y / m))
+            row["jsd"] = math.fsum(terms) / 2
+            row["tvd"] = float(sum(abs(x - y) for x, y in zip(a, b)) / 2)
+            order = sorted(range(n), key=lambda i: (-abs(b[i] - a[i]), i))
+            row["movers"] = [{"expert": i, "share_a": float(a[i]), "share_b": float(b[i])}
+                             for i in order[:top]]
+        row["dead_only_in_a"] = dead_a
+        row["dead_only_in_b"] = dead_b
+        out.append(row)
+
+    def avg(key):
+        vals = [r[key] for r in out]
+        if not vals or any(v is None for v in vals):
+            return None
+        return math.fsum(vals) / len(vals)
+    overall = {"layers": len(out), "jsd": avg("jsd"), "tvd": avg("tvd"),
+               "dead_only_in_a": sum(len(r["dead_only_in_a"]) for r in out),
+               "dead_only_in_b": sum(len(r["dead_only_in_b"]) for r in out)}
+    return {"layers": out, "overall": overall,
+            "layers_only_in_a": sorted(set(la) - set(lb)),
+            "layers_only_in_b": sorted(set(lb) - set(la))}
+
+
+def parse_positive_list(text):
+    try:
+        vals = [int(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad list {text!r}")
+    if not vals or any(v < 1 for v in vals):
+        raise argparse.ArgumentTypeError(f"sizes must be >= 1: {text!r}")
+    return sorted(set(vals))
+
+
+def positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad number {text!r}")
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1: {text!r}")
+    return v
+
+
+def domain_pair(text):
+    x, sep, y = text.partition(",")
+    if not sep or not x or not y or "," in y:
+        raise argparse.ArgumentTypeError(f"--domains wants X,Y, not {text!r}")
+    return x, y
+
+
 # ------------------------------------------------------------------------ CLI
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="oracle.py", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("summarize", "dead"):
+    for name in ("summarize", "dead", "maxvio", "pairs", "compare"):
         p = sub.add_parser(name)
         p.add_argument("--experts", type=int, default=None)
         p.add_argument("--key", action="append", default=[],
@@ -336,9 +622,17 @@ def main(argv=None):
         if name == "summarize":
             p.add_argument("--by-domain", action="store_true")
             p.add_argument("--bottom", type=int, default=5)
-        else:
+            p.add_argument("--batch", type=positive_int, default=None)
+        elif name == "dead":
             p.add_argument("--threshold", type=int, default=10000)
             p.add_argument("--gap", action="store_true")
+        elif name == "maxvio":
+            p.add_argument("--batch", type=parse_positive_list, default=None)
+        elif name == "pairs":
+            p.add_argument("--top", type=int, default=10)
+        else:
+            p.add_argument("--top", type=int, default=5)
+            p.add_argument("--domains", type=domain_pair, default=None)
     args = ap.parse_args(argv)
 
     domain_key = "domain"
@@ -347,18 +641,41 @@ def main(argv=None):
         if k != "domain" or not sep or not v:
             ap.error(f"unsupported --key {kv!r} (only domain=NAME)")
         domain_key = v
+    if args.cmd == "compare" and args.domains is None and len(args.files) != 2:
+        ap.error("compare wants two files (or --domains X,Y FILE...)")
 
     try:
-        stream = read_files(args.files, domain_key)
-        n = number_of_experts(stream, args.experts)
+        if args.cmd == "compare":
+            if args.domains is None:
+                # Each file is one side, read on its own (own header, own N).
+                sa, sb = read_files([args.files[0]], domain_key), read_files([args.files[1]], domain_key)
+                n = max(number_of_experts(sa, args.experts), number_of_experts(sb, args.experts))
+                side_a, side_b = sa.records, sb.records
+            else:
+                # One stream; the sides are two of its domains; N is the stream's.
+                stream = read_files(args.files, domain_key)
+                n = number_of_experts(stream, args.experts)
+                x, y = args.domains
+                side_a = [r for r in stream.records if r[2] == x]
+                side_b = [r for r in stream.records if r[2] == y]
+        else:
+            stream = read_files(args.files, domain_key)
+            n = number_of_experts(stream, args.experts)
     except (InputError, OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile) as e:
         print(f"oracle.py: {e}", file=sys.stderr)
         return 2
 
     if args.cmd == "summarize":
-        result = summarize(stream, n, args.bottom, args.by_domain)
-    else:
+        result = summarize(stream, n, args.bottom, args.by_domain, args.batch)
+    elif args.cmd == "dead":
         result = dead(stream, n, args.threshold, args.gap)
+    elif args.cmd == "maxvio":
+        explicit = args.batch is not None
+        result = maxvio(stream, n, args.batch if explicit else list(DEFAULT_SIZES), explicit)
+    elif args.cmd == "pairs":
+        result = pairs(stream, n, args.top)
+    else:
+        result = compare(side_a, side_b, n, args.top)
     # allow_nan=False: a NaN or infinity here would be an oracle bug, not output.
     json.dump(result, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")

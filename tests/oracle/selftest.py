@@ -85,6 +85,55 @@ def literal_vs_oracle():
     check("G 300 random layers: integer rewrites == literal definitions", True, True)
 
 
+def literal_new_figures():
+    """batch_figures (integer rewrite of mean/std/cv) and maxvio's chunk
+    figures against the definitions written out literally, on random layers."""
+    import random
+    from fractions import Fraction
+    sys.path.insert(0, HERE)
+    sys.dont_write_bytecode = True
+    import oracle as o
+    rng = random.Random(2)
+    for trial in range(300):
+        n = rng.randint(1, 7)
+        k = rng.randint(1, n)
+        recs = [rng.sample(range(n), k) for _ in range(rng.randint(1, 60))]
+        size = rng.randint(1, 12)
+        chunks = [recs[j:j + size] for j in range(0, len(recs), size) if j + size <= len(recs)]
+        got = o.batch_figures(recs, n, size)
+        for i in range(n):
+            cs = [sum(1 for r in ch if i in r) for ch in chunks]
+            if not cs:
+                want = (None, None, None)
+            else:
+                mean = Fraction(sum(cs), len(cs))
+                std = math.sqrt(float(sum((c - mean) ** 2 for c in cs) / len(cs)))
+                want = (float(mean), std, std / float(mean) if mean else None)
+            if not same(list(got[i]), list(want)):
+                check(f"H trial {trial} expert {i} batch", list(got[i]), list(want))
+                return
+        st = o.Stream()
+        st.records = [(0, r, None) for r in recs]
+        row = o.maxvio(st, n, [size], True)["layers"][0]["batch"][0]
+        if chunks:
+            vals = []
+            for ch in chunks:
+                cbar = Fraction(sum(len(r) for r in ch), n)
+                vals.append((max(sum(1 for r in ch if i in r) for i in range(n)) - cbar) / cbar)
+            srt = sorted(vals)
+            want = [len(chunks), False, float(sum(vals) / len(vals)), float(srt[-1]),
+                    float(srt[math.ceil(Fraction(95, 100) * len(vals)) - 1])]
+        else:
+            cbar = Fraction(sum(len(r) for r in recs), n)
+            v = float((max(sum(1 for r in recs if i in r) for i in range(n)) - cbar) / cbar)
+            want = [1, True, v, v, v]
+        got_row = [row["chunks"], row["partial"], row["maxvio_batch"], row["maxvio_max"], row["maxvio_p95"]]
+        if not same(got_row, want):
+            check(f"H trial {trial} maxvio B={size}", got_row, want)
+            return
+    check("H 300 random layers: batch_* and chunk MaxVio == literal definitions", True, True)
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="oracle-selftest-") as d:
         return run_all(d)
@@ -226,6 +275,195 @@ def run_all(d):
     # ---- G: the integer rewrites in oracle.layer_figures against the literal
     # definitions (Fraction mean, sums over experts), on random small layers.
     literal_vs_oracle()
+    literal_new_figures()
+
+    # ---- I: the example layer of the new figures. N = 4 (header), top-1, layer 0
+    # picks 0 0 0 1 | 2 3 0 1 | 0 0 1 1 | 2 (13 records; "|" every 4 records).
+    # Layer 1 picks 2 2 3 (3 records).
+    i_log = write(d, "i.mlog", "#moestat v1 experts=4 topk=1\n" +
+                  "".join(f"0 {e}\n" for e in [0, 0, 0, 1, 2, 3, 0, 1, 0, 0, 1, 1, 2]) +
+                  "1 2\n1 2\n1 3\n")
+    # Layer 0 counts: e0 3+1+2 = 6, e1 1+1+2 = 4, e2 0+1+0 (+1 in the partial chunk) = 2, e3 1;
+    #   selections 13, mean 13/4: maxvio_global = (6 - 13/4)/(13/4) = 11/13.
+    # Layer 1 counts [0,0,2,1], selections 3, mean 3/4: maxvio_global = (2 - 3/4)/(3/4) = 5/3.
+    # coverage, N = 4 -> n = 1, 2, 4: layer 0 sorted counts 6,4,2,1 -> 6/13, 10/13, 13/13;
+    #   uniform 1/4, 1/2, 1.
+    si = oracle("summarize", "--batch", "4", i_log)
+    check("I coverage N=4", si["layers"][0]["coverage"],
+          [{"n": 1, "share": 6 / 13, "uniform": 0.25}, {"n": 2, "share": 10 / 13, "uniform": 0.5},
+           {"n": 4, "share": 1.0, "uniform": 1.0}])
+    # --experts 6 -> n = 1, 2, 4, 6: shares 6/13, 10/13, 13/13, 13/13; uniform 1/6, 1/3, 2/3, 1.
+    check("I coverage N=6", oracle("summarize", "--experts", "6", i_log)["layers"][0]["coverage"],
+          [{"n": 1, "share": 6 / 13, "uniform": 1 / 6}, {"n": 2, "share": 10 / 13, "uniform": 1 / 3},
+           {"n": 4, "share": 1.0, "uniform": 2 / 3}, {"n": 6, "share": 1.0, "uniform": 1.0}])
+    # N = 8 -> n = 1, 2, 4, 8 (uniform 1/8, 1/4, 1/2, 1).
+    check("I coverage N=8 sizes",
+          [c["n"] for c in oracle("summarize", "--experts", "8", i_log)["layers"][0]["coverage"]], [1, 2, 4, 8])
+    # --batch 4, layer 0: full chunks (0,0,0,1) (2,3,0,1) (0,0,1,1); the trailing (2) is ignored.
+    #   e0: 3,1,2 -> mean 2, std sqrt((1+1+0)/3) = sqrt(2/3), cv sqrt(2/3)/2
+    #   e1: 1,1,2 -> mean 4/3, var (1+1+4)/3 - 16/9 = 2/9, std sqrt(2)/3, cv (sqrt(2)/3)/(4/3) = sqrt(2)/4
+    #   e2: 0,1,0 -> mean 1/3, var 1/3 - 1/9 = 2/9, std sqrt(2)/3, cv sqrt(2); e3 the same
+    # layer 1 (3 records) has no full chunk of 4: all null.
+    check("I top-level batch", si["batch"], 4)
+    check("I batch layer 0", [[x["batch_mean"], x["batch_std"], x["batch_cv"]] for x in si["layers"][0]["experts"]],
+          [[2.0, math.sqrt(2 / 3), math.sqrt(2 / 3) / 2],
+           [4 / 3, math.sqrt(2) / 3, math.sqrt(2) / 4],
+           [1 / 3, math.sqrt(2) / 3, math.sqrt(2)],
+           [1 / 3, math.sqrt(2) / 3, math.sqrt(2)]])
+    check("I batch layer 1 no full chunk",
+          [[x["batch_mean"], x["batch_std"], x["batch_cv"]] for x in si["layers"][1]["experts"]],
+          [[None, None, None]] * 4)
+    # --batch 3, layer 1: one full chunk (2,2,3): e0 0 -> mean 0, std 0, cv null; e2 2 -> 2, 0, 0.
+    s3 = oracle("summarize", "--batch", "3", i_log)["layers"][1]["experts"]
+    check("I batch 3 layer 1", [[x["batch_mean"], x["batch_std"], x["batch_cv"]] for x in s3],
+          [[0.0, 0.0, None], [0.0, 0.0, None], [2.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    check("I no --batch, no batch keys", "batch_mean" in oracle("summarize", i_log)["layers"][0]["experts"][0],
+          False)
+
+    # maxvio --batch 4,100,4 (sorted, de-duplicated -> 4, 100):
+    #   layer 0, B = 4: chunk MaxVio (cbar = 4/4 = 1): (3-1)/1 = 2, (1-1)/1 = 0, (2-1)/1 = 1
+    #     -> chunks 3, mean 1, max 2, p95 = rank ceil(.95*3) = 3 of [0,1,2] = 2
+    #   layer 1, B = 4: 3 tokens, no full chunk -> its partial chunk (all records): 5/3
+    #   B = 100: both layers partial: 11/13 and 5/3.
+    mi = oracle("maxvio", "--batch", "4,100,4", i_log)
+    row = lambda size, chunks, partial, mean, mx, p95: {
+        "size": size, "chunks": chunks, "partial": partial, "maxvio_batch": mean, "maxvio_max": mx, "maxvio_p95": p95}
+    check("I maxvio explicit", mi, {
+        "sizes": [4, 100],
+        "layers": [{"layer": 0, "tokens": 13, "maxvio_global": 11 / 13,
+                    "batch": [row(4, 3, False, 1.0, 2.0, 2.0), row(100, 1, True, 11 / 13, 11 / 13, 11 / 13)]},
+                   {"layer": 1, "tokens": 3, "maxvio_global": 5 / 3,
+                    "batch": [row(4, 1, True, 5 / 3, 5 / 3, 5 / 3), row(100, 1, True, 5 / 3, 5 / 3, 5 / 3)]}],
+        # overall: mean of 11/13 and 5/3 = (33 + 65)/39/2 = 49/39;
+        #   B = 4: (1 + 5/3)/2 = 4/3; B = 100: (11/13 + 5/3)/2 = 49/39
+        "overall": {"layers": 2, "maxvio_global": 49 / 39,
+                    "batch": [{"size": 4, "layers": 2, "maxvio_batch": 4 / 3},
+                              {"size": 100, "layers": 2, "maxvio_batch": 49 / 39}]}})
+    # Default sizes 1,8,64,...: layer 0 (13 tokens) lists 1 and 8, layer 1 (3 tokens) only 1.
+    #   B = 1: every chunk selects 1, cbar 1/4, max 1 -> (1 - 1/4)/(1/4) = 3; chunks 13 and 3.
+    #   B = 8, layer 0: (0,0,0,1,2,3,0,1) -> counts 4,2,1,1, cbar 2 -> (4-2)/2 = 1.
+    md = oracle("maxvio", i_log)
+    check("I maxvio default sizes", md["sizes"], [1, 8])
+    check("I maxvio default layer 0", md["layers"][0]["batch"], [row(1, 13, False, 3.0, 3.0, 3.0),
+                                                                 row(8, 1, False, 1.0, 1.0, 1.0)])
+    check("I maxvio default layer 1", md["layers"][1]["batch"], [row(1, 3, False, 3.0, 3.0, 3.0)])
+    check("I maxvio default overall", md["overall"]["batch"],
+          [{"size": 1, "layers": 2, "maxvio_batch": 3.0}, {"size": 8, "layers": 1, "maxvio_batch": 1.0}])
+
+    # ---- J: p95 nearest rank. N = 2, top-1, B = 2: a chunk (0,0) has cbar 1, MaxVio (2-1)/1 = 1;
+    # a chunk (0,1) has MaxVio 0.
+    #   20 chunks, one (0,0) first: rank ceil(.95*20) = 19 -> sorted 19 zeros, then 1 -> p95 0;
+    #     mean 1/20, max 1.
+    #   21 chunks, two (0,0): rank ceil(19.95) = 20 -> sorted 19 zeros, 1, 1 -> p95 1; mean 2/21.
+    j20 = write(d, "j20.log", "0\n0\n" + "0\n1\n" * 19)
+    j21 = write(d, "j21.log", "0\n0\n" + "0\n1\n" * 19 + "0\n0\n")
+    check("J p95 20 chunks", oracle("maxvio", "--batch", "2", j20)["layers"][0]["batch"],
+          [row(2, 20, False, 1 / 20, 1.0, 0.0)])
+    check("J p95 21 chunks", oracle("maxvio", "--batch", "2", j21)["layers"][0]["batch"],
+          [row(2, 21, False, 2 / 21, 1.0, 1.0)])
+    # N = 1 (one expert): coverage is just n = 1; every MaxVio is (1*max - S)/S = 0.
+    check("J coverage N=1", oracle("summarize", write(d, "j1.log", "0\n0\n"))["layers"][0]["coverage"],
+          [{"n": 1, "share": 1.0, "uniform": 1.0}])
+
+    # ---- K: domain_shares and specialisation. N = 3 (largest id 2), domains x, y.
+    # layer 0: x picks 0, 1, 2 (the last after a second "#domain x") -> shares 1/3 each;
+    #          y picks 0, 0 -> shares 1, 0, 0.   layer 1: only y, picks 1 -> shares 0, 1, 0.
+    # layer 0: e0: x 1/3, y 1 -> mean 2/3, max 1 -> 3/2; e1: 1/3, 0 -> mean 1/6 -> 2; e2 likewise 2.
+    # layer 1: x has no records there -> null; specialisation over y alone:
+    #          e0 share 0 -> mean 0 -> null; e1 1/1 = 1; e2 null.
+    k_log = write(d, "k.mlog", "#domain x\n0 0\n0 1\n#domain y\n0 0\n0 0\n1 1\n#domain x\n0 2\n")
+    sk = oracle("summarize", "--by-domain", k_log)
+    k0, k1 = sk["layers"]
+    check("K layer 0 domain_shares", [x["domain_shares"] for x in k0["experts"]],
+          [{"x": 1 / 3, "y": 1.0}, {"x": 1 / 3, "y": 0.0}, {"x": 1 / 3, "y": 0.0}])
+    check("K domain order x, y", list(k0["experts"][0]["domain_shares"]), ["x", "y"])
+    check("K layer 0 specialisation", [x["specialisation"] for x in k0["experts"]], [1.5, 2.0, 2.0])
+    check("K layer 1 domain_shares", [x["domain_shares"] for x in k1["experts"]],
+          [{"x": None, "y": 0.0}, {"x": None, "y": 1.0}, {"x": None, "y": 0.0}])
+    check("K layer 1 specialisation", [x["specialisation"] for x in k1["experts"]], [None, 1.0, None])
+    # Domain layers carry coverage too (x layer 0: counts 1,1,1 of 3 -> 1/3, 2/3, 1 at n = 1, 2, 3).
+    check("K domain coverage", [c["share"] for c in sk["domains"][0]["layers"][0]["coverage"]],
+          [1 / 3, 2 / 3, 1.0])
+    check("K domain layers have no domain_shares", "domain_shares" in sk["domains"][0]["layers"][0]["experts"][0],
+          False)
+    # --by-domain --batch 2 on layer 0 (x0 x1 y0 y0 x2 -> chunks (0,1) (0,0), the (2) ignored):
+    #   e0: 1, 2 -> mean 3/2, std 1/2, cv 1/3; e1: 1, 0 -> .5, .5, 1; e2: 0, 0 -> 0, 0, null.
+    kb = oracle("summarize", "--by-domain", "--batch", "2", k_log)["layers"][0]["experts"]
+    check("K batch with by-domain", [[x["batch_mean"], x["batch_std"], x["batch_cv"]] for x in kb],
+          [[1.5, 0.5, 1 / 3], [0.5, 0.5, 1.0], [0.0, 0.0, None]])
+
+    # ---- L: pairs. No header, N = 5 (largest id 4); tokens {0,1} {1,0} {2,3} {0,1,2} {4,2}.
+    # counts e0 3, e1 3, e2 3, e3 1, e4 1; tokens 5.
+    # together: {0,1} 3 (tokens 1, 2, 4); {0,2} 1, {1,2} 1 (token 4); {2,3} 1; {2,4} 1; the other five 0.
+    # lift = count * tokens / (count_a * count_b): {0,1} 15/9 = 5/3; {0,2} {1,2} 5/9; {2,3} {2,4} 5/3;
+    # never together: 0.  Order: count desc, then a, then b; the 0-count pairs fill up in (a, b) order.
+    l_log = write(d, "l.log", "0,1\n1,0\n2,3\n0,1,2\n4,2\n")
+    pr = lambda a, b, c, lift: {"a": a, "b": b, "count": c, "lift": lift}
+    everything = [pr(0, 1, 3, 5 / 3), pr(0, 2, 1, 5 / 9), pr(1, 2, 1, 5 / 9), pr(2, 3, 1, 5 / 3),
+                  pr(2, 4, 1, 5 / 3), pr(0, 3, 0, 0.0), pr(0, 4, 0, 0.0), pr(1, 3, 0, 0.0), pr(1, 4, 0, 0.0),
+                  pr(3, 4, 0, 0.0)]
+    check("L pairs default top 10", oracle("pairs", l_log), {"top": 10, "layers": [
+        {"layer": 0, "tokens": 5, "pairs": everything}]})
+    check("L pairs --top 3", oracle("pairs", "--top", "3", l_log)["layers"][0]["pairs"], everything[:3])
+    check("L pairs --top 7 (zero-count pairs fill up)",
+          oracle("pairs", "--top", "7", l_log)["layers"][0]["pairs"], everything[:7])
+    check("L pairs --top 20 (only N(N-1)/2 = 10 pairs)",
+          oracle("pairs", "--top", "20", l_log)["layers"][0]["pairs"], everything)
+    # --experts 6: expert 5 is never chosen, so its pairs have lift null; zero pairs in (a, b) order:
+    # (0,3) (0,4) (0,5) (1,3) ...
+    p6 = oracle("pairs", "--experts", "6", "--top", "8", l_log)["layers"][0]["pairs"]
+    check("L pairs --experts 6", p6, everything[:7] + [pr(0, 5, 0, None)])
+
+    # ---- M: compare two files. A: header N = 4; B: no header, N = largest id 3 + 1 = 4.
+    # layer 0: A picks 0 0 -> counts [2,0,0,0], shares (1,0,0,0); B picks 1 1 1 -> (0,1,0,0).
+    #   m = (1/2, 1/2): jsd = 1/2 (1 log2 2) + 1/2 (1 log2 2) = 1; tvd = 1/2 (1 + 1) = 1;
+    #   movers |b-a| = 1, 1, 0, 0 -> experts 0, 1, 2, 3 (ties to the lower id);
+    #   dead only in A: 1 (0 in A, 3 in B); dead only in B: 0 (2 in A, 0 in B).
+    # layer 1: A picks 0 1 -> (1/2, 1/2, 0, 0); B picks 0 0 -> (1, 0, 0, 0).
+    #   tvd = 1/2 (1/2 + 1/2) = 1/2; m = (3/4, 1/4):
+    #   jsd = 1/2 [1/2 log2(2/3) + 1/2 log2 2] + 1/2 [1 log2(4/3)]
+    #       = 1/2 [1 - 1/2 log2 3] + 1/2 [2 - log2 3] = 3/2 - 3/4 log2 3
+    #   movers: e0 |1 - 1/2| = 1/2, e1 1/2 -> 0, 1, then 2, 3; dead only in B: 1.
+    # layer 7 only in A, layer 9 only in B.
+    # overall: layers 2, jsd (1 + 3/2 - 3/4 log2 3)/2, tvd (1 + 1/2)/2 = 3/4, dead_only_in_a 1,
+    #   dead_only_in_b 1 + 1 = 2.
+    ma = write(d, "ma.mlog", "#moestat v1 experts=4 topk=1\n0 0\n0 0\n1 0\n1 1\n7 2\n")
+    mb = write(d, "mb.mlog", "0 1\n0 1\n0 1\n1 0\n1 0\n9 3\n")
+    jsd1 = 1.5 - 0.75 * math.log2(3)
+    mv = lambda e, a, b: {"expert": e, "share_a": a, "share_b": b}
+    want_m = {
+        "layers": [
+            {"layer": 0, "tokens_a": 2, "tokens_b": 3, "jsd": 1.0, "tvd": 1.0,
+             "movers": [mv(0, 1.0, 0.0), mv(1, 0.0, 1.0), mv(2, 0.0, 0.0), mv(3, 0.0, 0.0)],
+             "dead_only_in_a": [1], "dead_only_in_b": [0]},
+            {"layer": 1, "tokens_a": 2, "tokens_b": 2, "jsd": jsd1, "tvd": 0.5,
+             "movers": [mv(0, 0.5, 1.0), mv(1, 0.5, 0.0), mv(2, 0.0, 0.0), mv(3, 0.0, 0.0)],
+             "dead_only_in_a": [], "dead_only_in_b": [1]}],
+        "overall": {"layers": 2, "jsd": (1 + jsd1) / 2, "tvd": 0.75, "dead_only_in_a": 1, "dead_only_in_b": 2},
+        "layers_only_in_a": [7], "layers_only_in_b": [9]}
+    check("M compare A B", oracle("compare", ma, mb), want_m)
+    # B A: everything mirrored (jsd, tvd symmetric; shares swapped; dead lists swapped).
+    cm = oracle("compare", "--top", "1", mb, ma)
+    check("M compare B A --top 1", [cm["layers"][0]["movers"], cm["layers"][1]["dead_only_in_a"],
+                                    cm["overall"], cm["layers_only_in_a"]],
+          [[mv(0, 0.0, 1.0)], [1],
+           {"layers": 2, "jsd": (1 + jsd1) / 2, "tvd": 0.75, "dead_only_in_a": 2, "dead_only_in_b": 1}, [9]])
+    # The larger N of the two sides: B with a header experts=6 -> 6 experts, movers lists all 6 with --top 9.
+    mb6 = write(d, "mb6.mlog", "#moestat v1 experts=6\n0 1\n0 1\n0 1\n1 0\n1 0\n9 3\n")
+    check("M common N = larger side's",
+          [x["expert"] for x in oracle("compare", "--top", "9", ma, mb6)["layers"][0]["movers"]], [0, 1, 2, 3, 4, 5])
+    # Two domains of one stream: the same sides as above in one file, domain a then b, with
+    # records of a third domain z (ignored) and of no domain (ignored).
+    md_log = write(d, "md.mlog", "#moestat v1 experts=4 topk=1\n3 3\n#domain a\n0 0\n0 0\n1 0\n"
+                   "#domain z\n0 3\n#domain b\n0 1\n0 1\n0 1\n1 0\n1 0\n9 3\n#domain a\n1 1\n7 2\n")
+    check("M compare --domains a,b", oracle("compare", "--domains", "a,b", md_log), want_m)
+    # jsonl domain key.
+    mj = write(d, "mj.jsonl", "".join(json.dumps({"layer": l, "experts": [e], "ds": ds}) + "\n" for l, e, ds in
+                                      [(0, 0, "a"), (0, 1, "b"), (0, 0, "a"), (0, 1, "b"), (1, 0, "a"),
+                                       (0, 1, "b"), (1, 1, "a"), (1, 0, "b"), (1, 0, "b"), (7, 2, "a"),
+                                       (9, 3, "b")]))
+    check("M compare --key domain=ds --domains a,b",
+          oracle("compare", "--key", "domain=ds", "--domains", "a,b", mj), want_m)
 
     # ---- jsoncmp
     def cmp(exp, act):

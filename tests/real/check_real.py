@@ -192,6 +192,17 @@ def main(argv):
         if s is not None:
             compare_counts(s, derived, what)
 
+    # 5. compare: the two Mixtral workloads as two domains of one stream; every
+    # layer's Jensen-Shannon divergence must lie in [0, 1].
+    c = run_json([moestat, "compare", "--json", "--key", "domain=dataset", "--domains",
+                  "humaneval,gsm8k", mixtral[0][1], mixtral[1][1]], "mixtral compare")
+    if c is not None:
+        jsd = [layer["jsd"] for layer in c["layers"]]
+        bad = [x for x in jsd if not (isinstance(x, float) and 0 <= x <= 1)]
+        report(len(jsd) == 32 and not bad, "mixtral compare --domains humaneval,gsm8k",
+               f"{len(jsd)} layers, JSD from {min(jsd):.4f} to {max(jsd):.4f}" if jsd and not bad
+               else f"{len(jsd)} layers, out of [0, 1]: {bad[:3]}")
+
     return 1 if failed else 0
 
 

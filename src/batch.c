@@ -1,0 +1,290 @@
+/* batch.c: the chunk accumulator: O(k) a record, O(touched experts) a chunk, O(N) a layer; no chunk is kept. */
+#include "batch.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+
+void batch_init(struct batch *b, uint64_t size, unsigned experts, bool per_expert)
+{
+	memset(b, 0, sizeof *b);
+	b->size = size;
+	b->capacity = experts;
+	b->per_expert = per_expert;
+}
+
+static void free_layer(struct batch_layer *l)
+{
+	if (!l)
+		return;
+	free(l->chunk_count);
+	free(l->touched);
+	free(l->shape);
+	free(l->sum);
+	free(l->sum_sq);
+	free(l);
+}
+
+static int grow_array(uint64_t **a, unsigned old, unsigned cap)
+{
+	uint64_t *p = realloc(*a, cap * sizeof *p);
+
+	if (!p)
+		return -1;
+	memset(p + old, 0, (cap - old) * sizeof *p);
+	*a = p;
+	return 0;
+}
+
+static int grow_layer(struct batch_layer *l, unsigned old, unsigned cap, bool per_expert)
+{
+	uint32_t *touched;
+
+	if (cap == old)
+		return 0;
+	if (grow_array(&l->chunk_count, old, cap) < 0)
+		return -1;
+	touched = realloc(l->touched, cap * sizeof *touched);
+	if (!touched)
+		return -1;
+	l->touched = touched;
+	if (per_expert && (grow_array(&l->sum, old, cap) < 0 || grow_array(&l->sum_sq, old, cap) < 0))
+		return -1;
+	return 0;
+}
+
+int batch_reserve(struct batch *b, unsigned n)
+{
+	unsigned cap = b->capacity ? b->capacity : 8;
+
+	if (n <= b->capacity)
+		return 0;
+	if (n > MOE_MAX_EXPERTS)
+		return -1;
+	while (cap < n)
+		cap *= 2;
+	if (cap > MOE_MAX_EXPERTS)
+		cap = MOE_MAX_EXPERTS;
+	for (unsigned i = 0; i < b->nslots; i++)
+		if (b->by_id[i] && grow_layer(b->by_id[i], b->capacity, cap, b->per_expert) < 0)
+			return -1;
+	b->capacity = cap;
+	return 0;
+}
+
+static struct batch_layer *add_layer(struct batch *b, unsigned id)
+{
+	struct batch_layer *l;
+
+	if (id >= b->nslots) {
+		unsigned n = b->nslots ? b->nslots : 64;
+		struct batch_layer **by_id;
+
+		while (n <= id)
+			n *= 2;
+		by_id = realloc(b->by_id, n * sizeof *by_id);
+		if (!by_id)
+			return NULL;
+		memset(by_id + b->nslots, 0, (n - b->nslots) * sizeof *by_id);
+		b->by_id = by_id;
+		b->nslots = n;
+	}
+	l = calloc(1, sizeof *l);
+	if (!l || grow_layer(l, 0, b->capacity, b->per_expert) < 0) {
+		free_layer(l);
+		return NULL;
+	}
+	l->layer = id;
+	b->by_id[id] = l;
+	return l;
+}
+
+static size_t shape_slot(const struct batch_layer *l, uint64_t max, uint64_t selections)
+{
+	uint64_t h = (max * 0x9e3779b97f4a7c15u) ^ (selections + 0x632be59bd9b4e019u);
+	size_t i = (size_t)(h ^ h >> 29) & (l->cap_shapes - 1);
+
+	while (l->shape[i].chunks &&
+	       (l->shape[i].max != max || l->shape[i].selections != selections))
+		i = (i + 1) & (l->cap_shapes - 1);
+	return i;
+}
+
+/* Counts one more chunk of this shape; the table stays at most half full. */
+static int add_shape(struct batch_layer *l, uint64_t max, uint64_t selections)
+{
+	size_t i;
+
+	if (2 * (l->nshapes + 1) > l->cap_shapes) {
+		struct batch_layer old = *l;
+
+		l->cap_shapes = old.cap_shapes ? 2 * old.cap_shapes : 16;
+		l->shape = calloc(l->cap_shapes, sizeof *l->shape);
+		if (!l->shape) {
+			*l = old;
+			return -1;
+		}
+		for (size_t j = 0; j < old.cap_shapes; j++)
+			if (old.shape[j].chunks)
+				l->shape[shape_slot(l, old.shape[j].max, old.shape[j].selections)] = old.shape[j];
+		free(old.shape);
+	}
+	i = shape_slot(l, max, selections);
+	if (!l->shape[i].chunks) {
+		l->shape[i].max = max;
+		l->shape[i].selections = selections;
+		l->nshapes++;
+	}
+	l->shape[i].chunks++;
+	return 0;
+}
+
+static uint64_t chunk_max(const struct batch_layer *l)
+{
+	uint64_t max = 0;
+
+	for (size_t i = 0; i < l->ntouched; i++)
+		if (l->chunk_count[l->touched[i]] > max)
+			max = l->chunk_count[l->touched[i]];
+	return max;
+}
+
+static int close_chunk(struct batch_layer *l, bool per_expert)
+{
+	if (add_shape(l, chunk_max(l), l->chunk_selections) < 0)
+		return -1;
+	for (size_t i = 0; i < l->ntouched; i++) {
+		uint32_t e = l->touched[i];
+		uint64_t c = l->chunk_count[e];
+
+		if (per_expert) {
+			l->sum[e] += c;
+			l->sum_sq[e] += c * c;
+		}
+		l->chunk_count[e] = 0;
+	}
+	l->ntouched = 0;
+	l->chunk_tokens = l->chunk_selections = 0;
+	l->chunks++;
+	return 0;
+}
+
+int batch_add(struct batch *b, const struct moe_record *rec)
+{
+	struct batch_layer *l = rec->layer < b->nslots ? b->by_id[rec->layer] : NULL;
+
+	for (size_t i = 0; i < rec->k; i++)
+		if (rec->experts[i] >= b->capacity && batch_reserve(b, rec->experts[i] + 1) < 0)
+			return -1;
+	if (!l && !(l = add_layer(b, rec->layer)))
+		return -1;
+	for (size_t i = 0; i < rec->k; i++) {
+		uint32_t e = rec->experts[i];
+
+		if (l->chunk_count[e]++ == 0)
+			l->touched[l->ntouched++] = e;
+	}
+	l->tokens++;
+	l->chunk_selections += rec->k;
+	if (++l->chunk_tokens == b->size)
+		return close_chunk(l, b->per_expert);
+	return 0;
+}
+
+const struct batch_layer *batch_layer(const struct batch *b, unsigned layer)
+{
+	return layer < b->nslots ? b->by_id[layer] : NULL;
+}
+
+void batch_free(struct batch *b)
+{
+	for (unsigned i = 0; i < b->nslots; i++)
+		free_layer(b->by_id[i]);
+	free(b->by_id);
+	memset(b, 0, sizeof *b);
+}
+
+struct valued_shape {
+	double maxvio;
+	uint64_t chunks;
+};
+
+static int by_maxvio(const void *a, const void *b)
+{
+	double x = ((const struct valued_shape *)a)->maxvio, y = ((const struct valued_shape *)b)->maxvio;
+
+	return (x > y) - (x < y);
+}
+
+int batch_maxvio(const struct batch_layer *l, uint64_t size, unsigned n, struct batch_maxvio *out)
+{
+	struct valued_shape *v;
+	long double sum = 0;
+	uint64_t rank, seen = 0;
+	size_t m = 0;
+
+	memset(out, 0, sizeof *out);
+	out->size = size;
+	if (l->chunks == 0) {
+		/* No full chunk: the partial one stands for the layer. */
+		out->chunks = 1;
+		out->partial = true;
+		out->mean = out->max = out->p95 = metrics_maxvio_of_max(chunk_max(l), n, l->chunk_selections);
+		return 0;
+	}
+	v = malloc(l->nshapes * sizeof *v);
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < l->cap_shapes; i++) {
+		const struct batch_shape *s = &l->shape[i];
+
+		if (!s->chunks)
+			continue;
+		v[m].maxvio = metrics_maxvio_of_max(s->max, n, s->selections);
+		v[m].chunks = s->chunks;
+		sum += (long double)v[m].maxvio * s->chunks;
+		m++;
+	}
+	qsort(v, m, sizeof *v, by_maxvio);
+	out->chunks = l->chunks;
+	out->mean = (double)(sum / l->chunks);
+	out->max = v[m - 1].maxvio;
+	rank = (95 * l->chunks + 99) / 100;     /* ceil(0.95 chunks), in integers */
+	for (size_t i = 0; i < m; i++) {
+		seen += v[i].chunks;
+		if (seen >= rank) {
+			out->p95 = v[i].maxvio;
+			break;
+		}
+	}
+	free(v);
+	return 0;
+}
+
+void batch_expert(const struct batch_layer *l, uint32_t expert, double *mean, double *std,
+                  double *cv)
+{
+	uint64_t n = l->chunks, s = l->sum[expert], s2 = l->sum_sq[expert];
+
+	if (n == 0) {
+		*mean = *std = *cv = NAN;
+		return;
+	}
+	/* From the integer sums: var = (n sum c^2 - (sum c)^2) / n^2, exact before the division,
+	 * where Welford's running update would round at every chunk. */
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 num = (unsigned __int128)n * s2 - (unsigned __int128)s * s;
+	long double var = (long double)num / ((long double)n * n);
+#else
+	long double m = (long double)s / n;
+	long double var = (long double)s2 / n - m * m;
+
+	if (var < 0)
+		var = 0;        /* rounding, where the exact value is 0 */
+#endif
+	*mean = (double)((long double)s / n);
+	*std = (double)sqrtl(var);
+	*cv = s ? *std / *mean : NAN;
+}

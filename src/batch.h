@@ -1,0 +1,75 @@
+/* batch.h: each layer's records cut into consecutive chunks of B tokens: per-chunk MaxVio and per-expert chunk loads. */
+#ifndef MOESTAT_BATCH_H
+#define MOESTAT_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "moestat.h"
+
+/* How often a chunk ended with a given largest count and number of selections:
+ * its MaxVio depends on nothing else, so this is all a chunk leaves behind. */
+struct batch_shape {
+	uint64_t max;           /* max_i c_i */
+	uint64_t selections;    /* sum_i c_i */
+	uint64_t chunks;
+};
+
+struct batch_layer {
+	unsigned layer;
+	uint64_t tokens;
+	uint64_t *chunk_count;          /* [capacity] c_i of the chunk being filled */
+	uint32_t *touched;              /* the experts with c_i > 0 in it, to clear it in O(touched) */
+	size_t ntouched;
+	uint64_t chunk_tokens, chunk_selections;
+	uint64_t chunks;                /* full chunks */
+	struct batch_shape *shape;      /* distinct shapes of the full chunks: an open hash table */
+	size_t nshapes, cap_shapes;
+	uint64_t *sum, *sum_sq;         /* [capacity] sum over full chunks of c_i and c_i^2 (per_expert) */
+};
+
+struct batch {
+	uint64_t size;                  /* B */
+	bool per_expert;                /* keep sum and sum_sq, for burstiness */
+	unsigned capacity;
+	struct batch_layer **by_id;
+	unsigned nslots;
+};
+
+/* experts may be 0 when N is not known yet; the arrays grow with the ids. */
+void batch_init(struct batch *b, uint64_t size, unsigned experts, bool per_expert);
+
+/* Adds one record to its layer's chunk, closing the chunk at B tokens; -1 when out of memory. */
+int batch_add(struct batch *b, const struct moe_record *rec);
+
+/* Makes room for n experts in every layer; -1 when out of memory. */
+int batch_reserve(struct batch *b, unsigned n);
+
+const struct batch_layer *batch_layer(const struct batch *b, unsigned layer);
+
+void batch_free(struct batch *b);
+
+/* The MaxVio of the chunks of a layer, for N experts. */
+struct batch_maxvio {
+	uint64_t size;
+	uint64_t chunks;        /* full chunks; 1 when only the partial one counts */
+	bool partial;           /* the layer has no full chunk: its one partial chunk is used */
+	double mean;            /* MaxVio_batch: the mean per-chunk MaxVio */
+	double max;             /* the largest per-chunk MaxVio */
+	double p95;             /* the 95th percentile: the smallest per-chunk MaxVio that at least
+	                         * 95% of the chunks do not exceed (nearest rank) */
+};
+
+/* MaxVio_batch(B) = the mean over full chunks of (max_i c_i - c_mean) / c_mean,
+ * c_mean = (selections in the chunk) / N; a layer with no full chunk uses its
+ * one partial chunk. */
+/* Fills out for layer l and n experts; -1 when out of memory. */
+int batch_maxvio(const struct batch_layer *l, uint64_t size, unsigned n, struct batch_maxvio *out);
+
+/* An expert's load over the full chunks of its layer: batch_mean = mean of c_i,
+ * batch_std = population standard deviation of c_i, batch_cv = batch_std / batch_mean.
+ * NAN when the layer has no full chunk (and batch_cv when batch_mean is 0). */
+void batch_expert(const struct batch_layer *l, uint32_t expert, double *mean, double *std,
+                  double *cv);
+
+#endif

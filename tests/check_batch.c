@@ -1,0 +1,184 @@
+/* check_batch.c: chunks of B tokens: per-chunk MaxVio (mean, p95, max), the partial-chunk rule, burstiness. */
+#include <math.h>
+
+#include "batch.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define TOL 1e-15
+
+/* Adds one single-expert record (k = 1) per id to layer 0. */
+static void feed(struct batch *b, const uint32_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct moe_record rec = { .layer = 0, .token = -1, .domain = -1, .k = 1, .experts = &ids[i] };
+		ck_assert_int_eq(batch_add(b, &rec), 0);
+	}
+}
+
+/* Layer 0 picks, one expert a token, N = 4: 0 0 0 1 | 2 3 0 1 | 0 0 1 1 | 2 (partial).
+ * B = 4: chunk counts (3,1,0,0), (1,1,1,1), (2,2,0,0): c_mean = 1 in each, so MaxVio
+ * = 2, 0, 1: mean 1, max 2, p95 = the ceil(0.95 * 3) = 3rd smallest = 2. */
+static const uint32_t picks[] = { 0, 0, 0, 1, 2, 3, 0, 1, 0, 0, 1, 1, 2 };
+
+START_TEST(chunks_of_four)
+{
+	struct batch b;
+	struct batch_maxvio m;
+
+	batch_init(&b, 4, 4, true);
+	feed(&b, picks, sizeof picks / sizeof *picks);
+	ck_assert_int_eq(batch_maxvio(batch_layer(&b, 0), 4, 4, &m), 0);
+	ck_assert_uint_eq(m.chunks, 3);
+	ck_assert(!m.partial);
+	ck_assert_double_eq_tol(m.mean, 1.0, TOL);
+	ck_assert_double_eq(m.max, 2.0);
+	ck_assert_double_eq(m.p95, 2.0);
+	batch_free(&b);
+}
+END_TEST
+
+/* Burstiness over the same three full chunks: expert 0 has 3, 1, 2: mean 2,
+ * population variance (1 + 1 + 0) / 3 = 2/3; expert 3 has 0, 1, 0: mean 1/3,
+ * variance (1/9 + 4/9 + 1/9) / 3 = 2/9. Expert 2's token in the partial chunk
+ * does not count: 0, 1, 0 as expert 3. */
+START_TEST(burstiness)
+{
+	struct batch b;
+	double mean, std, cv;
+
+	batch_init(&b, 4, 4, true);
+	feed(&b, picks, sizeof picks / sizeof *picks);
+	batch_expert(batch_layer(&b, 0), 0, &mean, &std, &cv);
+	ck_assert_double_eq_tol(mean, 2.0, TOL);
+	ck_assert_double_eq_tol(std, sqrt(2.0 / 3), TOL);
+	ck_assert_double_eq_tol(cv, sqrt(2.0 / 3) / 2, TOL);
+	batch_expert(batch_layer(&b, 0), 3, &mean, &std, &cv);
+	ck_assert_double_eq_tol(mean, 1.0 / 3, TOL);
+	ck_assert_double_eq_tol(std, sqrt(2.0) / 3, TOL);
+	ck_assert_double_eq_tol(cv, sqrt(2.0), 4 * TOL);
+	batch_expert(batch_layer(&b, 0), 2, &mean, &std, &cv);
+	ck_assert_double_eq_tol(mean, 1.0 / 3, TOL);
+	batch_free(&b);
+}
+END_TEST
+
+/* B = 1: every chunk holds one selection; c_mean = 1/4, MaxVio = (1 - 1/4) / (1/4) = 3. */
+START_TEST(batch_of_one)
+{
+	struct batch b;
+	struct batch_maxvio m;
+	double mean, std, cv;
+
+	batch_init(&b, 1, 4, true);
+	feed(&b, picks, sizeof picks / sizeof *picks);
+	ck_assert_int_eq(batch_maxvio(batch_layer(&b, 0), 1, 4, &m), 0);
+	ck_assert_uint_eq(m.chunks, 13);
+	ck_assert_double_eq(m.mean, 3.0);
+	ck_assert_double_eq(m.p95, 3.0);
+	/* Expert 1 in 4 of the 13 chunks: mean 4/13, variance 4/13 - (4/13)^2 = 36/169. */
+	batch_expert(batch_layer(&b, 0), 1, &mean, &std, &cv);
+	ck_assert_double_eq_tol(mean, 4.0 / 13, TOL);
+	ck_assert_double_eq_tol(std, 6.0 / 13, TOL);
+	batch_free(&b);
+}
+END_TEST
+
+/* A layer shorter than B: its one partial chunk is the whole layer, 13 tokens with
+ * counts (6,4,2,1): c_mean = 13/4, MaxVio = (6 - 13/4) / (13/4) = 11/13. No full
+ * chunk: the burstiness figures are undefined. */
+START_TEST(layer_shorter_than_batch)
+{
+	struct batch b;
+	struct batch_maxvio m;
+	double mean, std, cv;
+
+	batch_init(&b, 100, 4, true);
+	feed(&b, picks, sizeof picks / sizeof *picks);
+	ck_assert_int_eq(batch_maxvio(batch_layer(&b, 0), 100, 4, &m), 0);
+	ck_assert(m.partial);
+	ck_assert_uint_eq(m.chunks, 1);
+	ck_assert_double_eq_tol(m.mean, 11.0 / 13, TOL);
+	ck_assert_double_eq_tol(m.max, 11.0 / 13, TOL);
+	batch_expert(batch_layer(&b, 0), 0, &mean, &std, &cv);
+	ck_assert_double_nan(mean);
+	ck_assert_double_nan(cv);
+	batch_free(&b);
+}
+END_TEST
+
+/* p95 by nearest rank over 40 chunks of B = 2, N = 2, k = 1: 38 balanced chunks
+ * (MaxVio 0) and 2 with both tokens on one expert (MaxVio 1): ceil(0.95 * 40) = 38,
+ * and the 38th smallest is 0; with 3 such chunks the 38th smallest is 1. */
+START_TEST(p95_nearest_rank)
+{
+	for (int skewed = 2; skewed <= 3; skewed++) {
+		struct batch b;
+		struct batch_maxvio m;
+
+		batch_init(&b, 2, 2, false);
+		for (int c = 0; c < 40; c++) {
+			uint32_t ids[2] = { 0, c < skewed ? 0 : 1 };
+			feed(&b, ids, 2);
+		}
+		ck_assert_int_eq(batch_maxvio(batch_layer(&b, 0), 2, 2, &m), 0);
+		ck_assert_uint_eq(m.chunks, 40);
+		ck_assert_double_eq(m.p95, skewed == 2 ? 0.0 : 1.0);
+		ck_assert_double_eq(m.max, 1.0);
+		ck_assert_double_eq_tol(m.mean, skewed / 40.0, TOL);
+		batch_free(&b);
+	}
+}
+END_TEST
+
+/* Many distinct chunk shapes force the table of shapes to grow; N grows with the ids. */
+START_TEST(shapes_and_experts_grow)
+{
+	struct batch b;
+	struct batch_maxvio m;
+	long double sum = 0;
+	double max = 0;
+	uint64_t lcg = 12345;
+
+	batch_init(&b, 64, 0, true);
+	for (int c = 0; c < 500; c++) {
+		uint32_t ids[64];
+		uint64_t count[256] = { 0 }, top = 0;
+
+		for (int t = 0; t < 64; t++) {
+			lcg = lcg * 6364136223846793005u + 1442695040888963407u;
+			/* Skew grows with c, so the largest count takes many values. */
+			ids[t] = (uint32_t)((lcg >> 33) % (uint64_t)(256 - c / 2));
+			if (++count[ids[t]] > top)
+				top = count[ids[t]];
+		}
+		feed(&b, ids, 64);
+		/* By the definition, with N = 256 and 64 selections: c_mean = 1/4. */
+		double v = (top - 0.25) / 0.25;
+		sum += v;
+		if (v > max)
+			max = v;
+	}
+	ck_assert_int_eq(batch_reserve(&b, 256), 0);
+	ck_assert_int_eq(batch_maxvio(batch_layer(&b, 0), 64, 256, &m), 0);
+	ck_assert_uint_eq(m.chunks, 500);
+	ck_assert_double_eq_tol(m.mean, (double)(sum / 500), 1e-12);
+	ck_assert_double_eq(m.max, max);
+	batch_free(&b);
+}
+END_TEST
+
+Suite *batch_suite(void)
+{
+	Suite *s = suite_create("batch");
+	TCase *tc = tcase_create("batch");
+
+	tcase_add_test(tc, chunks_of_four);
+	tcase_add_test(tc, burstiness);
+	tcase_add_test(tc, batch_of_one);
+	tcase_add_test(tc, layer_shorter_than_batch);
+	tcase_add_test(tc, p95_nearest_rank);
+	tcase_add_test(tc, shapes_and_experts_grow);
+	suite_add_tcase(s, tc);
+	return s;
+}
