@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bylayer.h"
 #include "metrics.h"
 
 void batch_init(struct batch *b, uint64_t size, unsigned experts, bool per_expert)
@@ -15,8 +16,10 @@ void batch_init(struct batch *b, uint64_t size, unsigned experts, bool per_exper
 	b->per_expert = per_expert;
 }
 
-static void free_layer(struct batch_layer *l)
+static void free_layer(void *object)
 {
+	struct batch_layer *l = object;
+
 	if (!l)
 		return;
 	free(l->chunk_count);
@@ -57,18 +60,14 @@ static int grow_layer(struct batch_layer *l, unsigned old, unsigned cap, bool pe
 
 int batch_reserve(struct batch *b, unsigned n)
 {
-	unsigned cap = b->capacity ? b->capacity : 8;
+	unsigned cap;
 
 	if (n <= b->capacity)
 		return 0;
-	if (n > MOE_MAX_EXPERTS)
+	if (!(cap = bylayer_capacity(b->capacity, n)))
 		return -1;
-	while (cap < n)
-		cap *= 2;
-	if (cap > MOE_MAX_EXPERTS)
-		cap = MOE_MAX_EXPERTS;
-	for (unsigned i = 0; i < b->nslots; i++)
-		if (b->by_id[i] && grow_layer(b->by_id[i], b->capacity, cap, b->per_expert) < 0)
+	for (unsigned i = 0; i < b->layers.nslots; i++)
+		if (b->layers.slot[i] && grow_layer(b->layers.slot[i], b->capacity, cap, b->per_expert) < 0)
 			return -1;
 	b->capacity = cap;
 	return 0;
@@ -76,28 +75,13 @@ int batch_reserve(struct batch *b, unsigned n)
 
 static struct batch_layer *add_layer(struct batch *b, unsigned id)
 {
-	struct batch_layer *l;
+	struct batch_layer *l = calloc(1, sizeof *l);
 
-	if (id >= b->nslots) {
-		unsigned n = b->nslots ? b->nslots : 64;
-		struct batch_layer **by_id;
-
-		while (n <= id)
-			n *= 2;
-		by_id = realloc(b->by_id, n * sizeof *by_id);
-		if (!by_id)
-			return NULL;
-		memset(by_id + b->nslots, 0, (n - b->nslots) * sizeof *by_id);
-		b->by_id = by_id;
-		b->nslots = n;
-	}
-	l = calloc(1, sizeof *l);
-	if (!l || grow_layer(l, 0, b->capacity, b->per_expert) < 0) {
+	if (!l || grow_layer(l, 0, b->capacity, b->per_expert) < 0 || bylayer_put(&b->layers, id, l) < 0) {
 		free_layer(l);
 		return NULL;
 	}
 	l->layer = id;
-	b->by_id[id] = l;
 	return l;
 }
 
@@ -173,7 +157,7 @@ static int close_chunk(struct batch_layer *l, bool per_expert)
 
 int batch_add(struct batch *b, const struct moe_record *rec)
 {
-	struct batch_layer *l = rec->layer < b->nslots ? b->by_id[rec->layer] : NULL;
+	struct batch_layer *l = bylayer_get(&b->layers, rec->layer);
 
 	for (size_t i = 0; i < rec->k; i++)
 		if (rec->experts[i] >= b->capacity && batch_reserve(b, rec->experts[i] + 1) < 0)
@@ -195,14 +179,12 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 
 const struct batch_layer *batch_layer(const struct batch *b, unsigned layer)
 {
-	return layer < b->nslots ? b->by_id[layer] : NULL;
+	return bylayer_get(&b->layers, layer);
 }
 
 void batch_free(struct batch *b)
 {
-	for (unsigned i = 0; i < b->nslots; i++)
-		free_layer(b->by_id[i]);
-	free(b->by_id);
+	bylayer_free(&b->layers, free_layer);
 	memset(b, 0, sizeof *b);
 }
 

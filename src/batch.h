@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bylayer.h"
 #include "moestat.h"
 
 /* How often a chunk ended with a given largest count and number of selections:
@@ -32,8 +33,7 @@ struct batch {
 	uint64_t size;                  /* B */
 	bool per_expert;                /* keep sum and sum_sq, for burstiness */
 	unsigned capacity;
-	struct batch_layer **by_id;
-	unsigned nslots;
+	struct bylayer layers;          /* of struct batch_layer */
 };
 
 /* experts may be 0 when N is not known yet; the arrays grow with the ids. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bylayer.h"
+
 void pairs_init(struct pairs *p, unsigned experts)
 {
 	memset(p, 0, sizeof *p);
@@ -32,8 +34,10 @@ double pairs_lift(uint64_t pair_count, uint64_t tokens, uint64_t count_a, uint64
 	return ((double)pair_count * (double)tokens) / ((double)count_a * (double)count_b);
 }
 
-static void free_layer(struct pairs_layer *l)
+static void free_layer(void *object)
 {
+	struct pairs_layer *l = object;
+
 	if (!l)
 		return;
 	free(l->count);
@@ -68,39 +72,35 @@ static void relayout(uint32_t *to, const uint32_t *from, unsigned old, unsigned 
 
 int pairs_reserve(struct pairs *p, unsigned n)
 {
-	unsigned cap = p->capacity ? p->capacity : 8;
+	unsigned cap;
 	size_t slots;
 	uint32_t **fresh;
 
 	if (n <= p->capacity)
 		return 0;
-	if (n > MOE_MAX_EXPERTS)
+	if (!(cap = bylayer_capacity(p->capacity, n)))
 		return -1;
-	while (cap < n)
-		cap *= 2;
-	if (cap > MOE_MAX_EXPERTS)
-		cap = MOE_MAX_EXPERTS;
 	slots = pair_slots(cap);
 	if (slots > SIZE_MAX / sizeof **fresh)
 		return -1;
-	for (unsigned i = 0; i < p->nslots; i++)
-		if (p->by_id[i] && grow_counts(p->by_id[i], p->capacity, cap) < 0)
+	for (unsigned i = 0; i < p->layers.nslots; i++)
+		if (p->layers.slot[i] && grow_counts(p->layers.slot[i], p->capacity, cap) < 0)
 			return -1;
 	/* Every table is allocated before any moves: pairs_index depends on the one
 	 * capacity of all layers, so a failure half way must leave every table as it was. */
-	fresh = calloc(p->nslots ? p->nslots : 1, sizeof *fresh);
+	fresh = calloc(p->layers.nslots ? p->layers.nslots : 1, sizeof *fresh);
 	if (!fresh)
 		return -1;
-	for (unsigned i = 0; i < p->nslots; i++) {
-		if (p->by_id[i] && !(fresh[i] = calloc(slots, sizeof **fresh))) {
+	for (unsigned i = 0; i < p->layers.nslots; i++) {
+		if (p->layers.slot[i] && !(fresh[i] = calloc(slots, sizeof **fresh))) {
 			for (unsigned j = 0; j < i; j++)
 				free(fresh[j]);
 			free(fresh);
 			return -1;
 		}
 	}
-	for (unsigned i = 0; i < p->nslots; i++) {
-		struct pairs_layer *l = p->by_id[i];
+	for (unsigned i = 0; i < p->layers.nslots; i++) {
+		struct pairs_layer *l = p->layers.slot[i];
 
 		if (!l)
 			continue;
@@ -118,28 +118,14 @@ static struct pairs_layer *add_layer(struct pairs *p, unsigned id)
 	struct pairs_layer *l;
 	size_t slots = pair_slots(p->capacity);
 
-	if (id >= p->nslots) {
-		unsigned n = p->nslots ? p->nslots : 64;
-		struct pairs_layer **by_id;
-
-		while (n <= id)
-			n *= 2;
-		by_id = realloc(p->by_id, n * sizeof *by_id);
-		if (!by_id)
-			return NULL;
-		memset(by_id + p->nslots, 0, (n - p->nslots) * sizeof *by_id);
-		p->by_id = by_id;
-		p->nslots = n;
-	}
 	l = calloc(1, sizeof *l);
 	/* calloc(0) may return NULL: a table for fewer than two experts stays NULL. */
 	if (!l || grow_counts(l, 0, p->capacity) < 0 ||
-	    (slots && !(l->pair = calloc(slots, sizeof *l->pair)))) {
+	    (slots && !(l->pair = calloc(slots, sizeof *l->pair))) || bylayer_put(&p->layers, id, l) < 0) {
 		free_layer(l);
 		return NULL;
 	}
 	l->layer = id;
-	p->by_id[id] = l;
 	return l;
 }
 
@@ -151,7 +137,7 @@ int pairs_add(struct pairs *p, const struct moe_record *rec)
 	for (size_t i = 0; i < rec->k; i++)
 		if (e[i] >= p->capacity && pairs_reserve(p, e[i] + 1) < 0)
 			return PAIRS_NOMEM;
-	l = rec->layer < p->nslots ? p->by_id[rec->layer] : NULL;
+	l = bylayer_get(&p->layers, rec->layer);
 	if (!l && !(l = add_layer(p, rec->layer)))
 		return PAIRS_NOMEM;
 	/* A pair count is at most the layer's tokens, so capping tokens keeps every
@@ -175,26 +161,17 @@ int pairs_add(struct pairs *p, const struct moe_record *rec)
 
 const struct pairs_layer *pairs_next(const struct pairs *p, unsigned from)
 {
-	for (unsigned i = from; i < p->nslots; i++)
-		if (p->by_id[i])
-			return p->by_id[i];
-	return NULL;
+	return bylayer_next(&p->layers, from);
 }
 
 unsigned pairs_layers(const struct pairs *p)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < p->nslots; i++)
-		n += p->by_id[i] != NULL;
-	return n;
+	return bylayer_count(&p->layers);
 }
 
 void pairs_free(struct pairs *p)
 {
-	for (unsigned i = 0; i < p->nslots; i++)
-		free_layer(p->by_id[i]);
-	free(p->by_id);
+	bylayer_free(&p->layers, free_layer);
 	memset(p, 0, sizeof *p);
 }
 

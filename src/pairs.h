@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bylayer.h"
 #include "moestat.h"
 
 /* What pairs_add returns besides 0. */
@@ -21,8 +22,7 @@ struct pairs_layer {
 /* Layers by id, each with room for the same number of experts, as in stats.h. */
 struct pairs {
 	unsigned capacity;
-	struct pairs_layer **by_id;
-	unsigned nslots;
+	struct bylayer layers;  /* of struct pairs_layer */
 };
 
 /* experts may be 0 when N is not known yet: the tables grow with the ids. */
@@ -41,7 +41,10 @@ size_t pairs_index(uint32_t a, uint32_t b, unsigned n);
  * together as often as chance would have it; NAN when count_a or count_b is 0. */
 double pairs_lift(uint64_t pair_count, uint64_t tokens, uint64_t count_a, uint64_t count_b);
 
+/* The first layer with records whose id is >= from, or NULL. */
 const struct pairs_layer *pairs_next(const struct pairs *p, unsigned from);
+
+/* Number of layers with records. */
 unsigned pairs_layers(const struct pairs *p);
 
 void pairs_free(struct pairs *p);

@@ -1,6 +1,8 @@
 /* stats.c: counts selections per layer and expert in O(k) a record and O(layers x N) memory. */
 #include "stats.h"
 
+#include "bylayer.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +13,10 @@ void stats_init(struct stats *st, unsigned experts, bool gaps)
 	st->gaps = gaps;
 }
 
-static void free_layer(struct stats_layer *l)
+static void free_layer(void *object)
 {
+	struct stats_layer *l = object;
+
 	if (!l)
 		return;
 	free(l->count);
@@ -51,18 +55,14 @@ static int grow_layer(struct stats_layer *l, unsigned old, unsigned cap, bool ga
 
 int stats_reserve(struct stats *st, unsigned n)
 {
-	unsigned cap = st->capacity ? st->capacity : 8;
+	unsigned cap;
 
 	if (n <= st->capacity)
 		return 0;
-	if (n > MOE_MAX_EXPERTS)
+	if (!(cap = bylayer_capacity(st->capacity, n)))
 		return -1;
-	while (cap < n)
-		cap *= 2;
-	if (cap > MOE_MAX_EXPERTS)
-		cap = MOE_MAX_EXPERTS;
-	for (unsigned i = 0; i < st->nslots; i++)
-		if (st->by_id[i] && grow_layer(st->by_id[i], st->capacity, cap, st->gaps) < 0)
+	for (unsigned i = 0; i < st->layers.nslots; i++)
+		if (st->layers.slot[i] && grow_layer(st->layers.slot[i], st->capacity, cap, st->gaps) < 0)
 			return -1;
 	st->capacity = cap;
 	return 0;
@@ -70,34 +70,19 @@ int stats_reserve(struct stats *st, unsigned n)
 
 static struct stats_layer *add_layer(struct stats *st, unsigned id)
 {
-	struct stats_layer *l;
+	struct stats_layer *l = calloc(1, sizeof *l);
 
-	if (id >= st->nslots) {
-		unsigned n = st->nslots ? st->nslots : 64;
-		struct stats_layer **by_id;
-
-		while (n <= id)
-			n *= 2;
-		by_id = realloc(st->by_id, n * sizeof *by_id);
-		if (!by_id)
-			return NULL;
-		memset(by_id + st->nslots, 0, (n - st->nslots) * sizeof *by_id);
-		st->by_id = by_id;
-		st->nslots = n;
-	}
-	l = calloc(1, sizeof *l);
-	if (!l || grow_layer(l, 0, st->capacity, st->gaps) < 0) {
+	if (!l || grow_layer(l, 0, st->capacity, st->gaps) < 0 || bylayer_put(&st->layers, id, l) < 0) {
 		free_layer(l);
 		return NULL;
 	}
 	l->layer = id;
-	st->by_id[id] = l;
 	return l;
 }
 
 int stats_add(struct stats *st, const struct moe_record *rec)
 {
-	struct stats_layer *l = rec->layer < st->nslots ? st->by_id[rec->layer] : NULL;
+	struct stats_layer *l = bylayer_get(&st->layers, rec->layer);
 	uint64_t pos;
 
 	for (size_t i = 0; i < rec->k; i++)
@@ -128,30 +113,21 @@ int stats_add(struct stats *st, const struct moe_record *rec)
 
 const struct stats_layer *stats_layer(const struct stats *st, unsigned layer)
 {
-	return layer < st->nslots ? st->by_id[layer] : NULL;
+	return bylayer_get(&st->layers, layer);
 }
 
 const struct stats_layer *stats_next(const struct stats *st, unsigned from)
 {
-	for (unsigned i = from; i < st->nslots; i++)
-		if (st->by_id[i])
-			return st->by_id[i];
-	return NULL;
+	return bylayer_next(&st->layers, from);
 }
 
 unsigned stats_layers(const struct stats *st)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < st->nslots; i++)
-		n += st->by_id[i] != NULL;
-	return n;
+	return bylayer_count(&st->layers);
 }
 
 void stats_free(struct stats *st)
 {
-	for (unsigned i = 0; i < st->nslots; i++)
-		free_layer(st->by_id[i]);
-	free(st->by_id);
+	bylayer_free(&st->layers, free_layer);
 	memset(st, 0, sizeof *st);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bylayer.h"
 #include "moestat.h"
 
 struct stats_layer {
@@ -21,8 +22,7 @@ struct stats_layer {
 struct stats {
 	unsigned capacity;      /* experts each layer has room for */
 	bool gaps;              /* keep last_used and max_gap (dead experts) */
-	struct stats_layer **by_id;
-	unsigned nslots;        /* length of by_id */
+	struct bylayer layers;  /* of struct stats_layer */
 };
 
 /* experts may be 0 when N is not known yet; the arrays grow with the ids. */

@@ -241,8 +241,8 @@ START_TEST(large_counts_still_tie)
 	stats_init(&b, 2, false);
 	fill(&a, 0, one, 2);
 	fill(&b, 0, one, 2);
-	la = a.by_id[0];
-	lb = b.by_id[0];
+	la = bylayer_get(&a.layers, 0);     /* writable: the counts are set by hand */
+	lb = bylayer_get(&b.layers, 0);
 	la->count[0] = 2;
 	la->count[1] = t;
 	la->selections = t + 2;

@@ -218,7 +218,7 @@ END_TEST
 /* Sum of a layer's pair counters: the k (k - 1) / 2 of each record, wherever they sit. */
 static uint64_t pair_total(const struct pairs *p, unsigned layer)
 {
-	const struct pairs_layer *l = p->by_id[layer];
+	const struct pairs_layer *l = bylayer_get(&p->layers, layer);
 	size_t slots = (size_t)p->capacity * (p->capacity - 1) / 2;
 	uint64_t sum = 0;
 
@@ -245,7 +245,7 @@ START_TEST(growth_keeps_counts)
 	for (int round = 0; round < 2; round++) {
 		unsigned n = p.capacity;
 
-		l = p.by_id[0];
+		l = ((struct pairs_layer *)bylayer_get(&p.layers, 0));
 		ck_assert_uint_eq(l->tokens, 3);
 		ck_assert_uint_eq(l->pair[pairs_index(1, 2, n)], 1);
 		ck_assert_uint_eq(l->pair[pairs_index(1, 3, n)], 1);
@@ -258,7 +258,7 @@ START_TEST(growth_keeps_counts)
 		ck_assert_uint_eq(l->count[n - 1], 0);
 		/* 3 + 1 + 3 pairs were counted; nothing else may be nonzero */
 		ck_assert_uint_eq(pair_total(&p, 0), 7);
-		l = p.by_id[5];
+		l = ((struct pairs_layer *)bylayer_get(&p.layers, 5));
 		ck_assert_uint_eq(l->tokens, 1);
 		ck_assert_uint_eq(l->pair[pairs_index(0, 7, n)], 1);
 		ck_assert_uint_eq(pair_total(&p, 5), 1);
@@ -320,7 +320,7 @@ START_TEST(overflow)
 
 	pairs_init(&p, 2);
 	add(&p, 1, ids, 2);
-	l = p.by_id[1];
+	l = ((struct pairs_layer *)bylayer_get(&p.layers, 1));
 	l->tokens = UINT32_MAX - 1;
 	ck_assert_int_eq(pairs_add(&p, &rec), 0);
 	ck_assert_uint_eq(l->tokens, UINT32_MAX);
@@ -341,7 +341,7 @@ START_TEST(repeated_id)
 
 	pairs_init(&p, 2);
 	add(&p, 0, ids, 3);
-	ck_assert_uint_eq(p.by_id[0]->pair[0], 2);
+	ck_assert_uint_eq(((struct pairs_layer *)bylayer_get(&p.layers, 0))->pair[0], 2);
 	pairs_free(&p);
 }
 END_TEST

@@ -1,4 +1,7 @@
 /* check_stats.c: counting per layer and expert, positions, growth of N, sparse layer ids. */
+#include <stdlib.h>
+
+#include "bylayer.h"
 #include "stats.h"
 #include "suites.h"
 #include "testutil.h"
@@ -64,6 +67,30 @@ START_TEST(experts_grow_with_the_ids)
 }
 END_TEST
 
+/* The shared layer table and growth rule behind stats, batch and pairs. */
+START_TEST(bylayer_table)
+{
+	struct bylayer t = { 0 };
+	int a = 1, b = 2;
+
+	ck_assert_ptr_null(bylayer_get(&t, 5));
+	ck_assert_int_eq(bylayer_put(&t, 700, &a), 0);
+	ck_assert_int_eq(bylayer_put(&t, 3, &b), 0);
+	ck_assert_ptr_eq(bylayer_get(&t, 700), &a);
+	ck_assert_ptr_eq(bylayer_next(&t, 0), &b);
+	ck_assert_ptr_eq(bylayer_next(&t, 4), &a);
+	ck_assert_ptr_null(bylayer_next(&t, 701));
+	ck_assert_uint_eq(bylayer_count(&t), 2);
+	free(t.slot);
+	ck_assert_uint_eq(bylayer_capacity(0, 1), 8);
+	ck_assert_uint_eq(bylayer_capacity(8, 9), 16);
+	ck_assert_uint_eq(bylayer_capacity(256, 300), 512);
+	ck_assert_uint_eq(bylayer_capacity(0, 65536), 65536);
+	ck_assert_uint_eq(bylayer_capacity(0, 40000), 65536);
+	ck_assert_uint_eq(bylayer_capacity(0, 65537), 0);
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -71,6 +98,7 @@ Suite *stats_suite(void)
 
 	tcase_add_test(tc, counts_per_layer);
 	tcase_add_test(tc, experts_grow_with_the_ids);
+	tcase_add_test(tc, bylayer_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

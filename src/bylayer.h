@@ -1,0 +1,29 @@
+/* bylayer.h: what the accumulators share: per-layer objects kept by layer id, and how per-expert arrays grow. */
+#ifndef MOESTAT_BYLAYER_H
+#define MOESTAT_BYLAYER_H
+
+struct bylayer {
+	void **slot;            /* [nslots] the object of each layer id; NULL for none */
+	unsigned nslots;
+};
+
+/* The object of layer, or NULL. */
+void *bylayer_get(const struct bylayer *t, unsigned layer);
+
+/* Stores obj as the object of layer, growing the table; -1 when out of memory. */
+int bylayer_put(struct bylayer *t, unsigned layer, void *obj);
+
+/* The object of the first layer id >= from that has one, or NULL. */
+void *bylayer_next(const struct bylayer *t, unsigned from);
+
+/* Number of layers with an object. */
+unsigned bylayer_count(const struct bylayer *t);
+
+/* Frees every object with free_object, then the table. */
+void bylayer_free(struct bylayer *t, void (*free_object)(void *));
+
+/* The room for at least n experts, grown from cap: doubled from 8, at most
+ * MOE_MAX_EXPERTS. 0 when n is above MOE_MAX_EXPERTS. */
+unsigned bylayer_capacity(unsigned cap, unsigned n);
+
+#endif
