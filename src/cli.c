@@ -22,7 +22,9 @@ void cli_common_free(struct cli_common *c)
 	c->layers = NULL;
 }
 
-const struct option *cli_longopts(const struct option *own)
+/* getopt_long's table for a command: its own options, then the common ones,
+ * as in the usage text. */
+static const struct option *longopts_of(const struct option *own)
 {
 	static const struct option common[] = { CLI_COMMON_LONGOPTS };
 	static struct option all[64];
@@ -34,6 +36,21 @@ const struct option *cli_longopts(const struct option *own)
 	n += sizeof common / sizeof *common;
 	memset(&all[n], 0, sizeof all[n]);
 	return all;
+}
+
+int cli_getopt(struct cli_common *c, int argc, char **argv, const struct option *own)
+{
+	const struct option *all = longopts_of(own);
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, all, NULL)) != -1) {
+		rc = cli_common_option(c, opt, optarg, argv);
+		if (rc < 0)
+			return CLI_OPTIONS_BAD;
+		if (rc == 0)
+			return opt;
+	}
+	return CLI_OPTIONS_END;
 }
 
 int cli_usage_error(const struct cli_common *c, const char *fmt, ...)

@@ -64,9 +64,13 @@ struct cli_common {
 void cli_common_init(struct cli_common *c, const char *command);
 void cli_common_free(struct cli_common *c);
 
-/* getopt_long's options for a command: its own (a list ending in a zero
- * entry), then the common ones, as in the usage text. Returns a static table. */
-const struct option *cli_longopts(const struct option *own);
+/* The next of a command's own options (own: a list ending in a zero entry),
+ * handling the common ones on the way: its getopt_long code, with optarg set;
+ * CLI_OPTIONS_END after the last option; CLI_OPTIONS_BAD after a usage error
+ * (printed). The files start at argv[optind]. */
+#define CLI_OPTIONS_END (-1)
+#define CLI_OPTIONS_BAD (-2)
+int cli_getopt(struct cli_common *c, int argc, char **argv, const struct option *own);
 
 /* Handles opt if it is a common option or a getopt error: 1 handled, 0 not a
  * common option, -1 a usage error (printed). */

@@ -61,13 +61,9 @@ static int count_domain(void *ctx, const struct moe_record *rec)
 
 static int parse_options(struct job *j, int argc, char **argv)
 {
-	const struct option *opts = cli_longopts(longopts);
-	int opt, rc;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		rc = cli_common_option(&j->common, opt, optarg, argv);
-		if (rc < 0)
-			return -1;
+	while ((opt = cli_getopt(&j->common, argc, argv, longopts)) >= 0) {
 		if (opt == OPT_TOP && cli_number(&j->common, "top", optarg, 0, MOE_MAX_EXPERTS, &j->top) < 0)
 			return -1;
 		if (opt == OPT_DOMAINS) {
@@ -86,6 +82,8 @@ static int parse_options(struct job *j, int argc, char **argv)
 			j->name[1] = comma + 1;
 		}
 	}
+	if (opt == CLI_OPTIONS_BAD)
+		return -1;
 	if (!j->common.help && !j->domains && argc - optind != 2) {
 		cli_usage_error(&j->common, "two inputs to compare, or --domains X,Y");
 		return -1;

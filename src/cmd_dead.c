@@ -36,7 +36,6 @@ static int count_record(void *ctx, const struct moe_record *rec)
 
 int cmd_dead(int argc, char **argv)
 {
-	const struct option *opts = cli_longopts(longopts);
 	struct render_dead view = { .command = "dead" };
 	struct dead_report report = { 0 };
 	enum dead_criterion criterion = DEAD_IDLE;
@@ -50,17 +49,18 @@ int cmd_dead(int argc, char **argv)
 
 	cli_common_init(&common, "dead");
 	stats_init(&st, 0, true);
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		rc = cli_common_option(&common, opt, optarg, argv);
-		if (rc < 0 || (opt == OPT_THRESHOLD &&
-		               cli_number(&common, "threshold", optarg, 1, INT64_MAX, &threshold) < 0)) {
-			status = EX_USAGE;
-			goto done;
-		}
+	while ((opt = cli_getopt(&common, argc, argv, longopts)) >= 0) {
+		if (opt == OPT_THRESHOLD &&
+		    cli_number(&common, "threshold", optarg, 1, INT64_MAX, &threshold) < 0)
+			break;
 		if (opt == OPT_GAP)
 			criterion = DEAD_GAP;
 		else if (opt == OPT_FAIL)
 			fail = true;
+	}
+	if (opt != CLI_OPTIONS_END) {
+		status = EX_USAGE;
+		goto done;
 	}
 	if (common.help) {
 		fputs(usage, stdout);

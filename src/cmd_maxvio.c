@@ -90,15 +90,9 @@ bad:
 
 static int parse_options(struct job *j, int argc, char **argv)
 {
-	const struct option *opts = cli_longopts(longopts);
-	int opt, rc;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		rc = cli_common_option(&j->common, opt, optarg, argv);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
+	while ((opt = cli_getopt(&j->common, argc, argv, longopts)) >= 0) {
 		if ((opt == OPT_BATCH && parse_sizes(j, optarg) < 0) ||
 		    (opt == OPT_MICRO_BATCH && cli_number(&j->common, "micro-batch", optarg, 1,
 		                                          UINT32_MAX, &j->micro_batch) < 0) ||
@@ -106,6 +100,8 @@ static int parse_options(struct job *j, int argc, char **argv)
 		                                    &j->ep_dp) < 0))
 			return -1;
 	}
+	if (opt == CLI_OPTIONS_BAD)
+		return -1;
 	if (!j->micro_batch != !j->ep_dp) {
 		cli_usage_error(&j->common, "--micro-batch and --ep-dp go together");
 		return -1;

@@ -37,7 +37,6 @@ static int count_record(void *ctx, const struct moe_record *rec)
 
 int cmd_pairs(int argc, char **argv)
 {
-	const struct option *opts = cli_longopts(longopts);
 	struct render_pairs view = { .command = "pairs" };
 	struct pairs_report report = { 0 };
 	unsigned long long top = 10;
@@ -49,13 +48,12 @@ int cmd_pairs(int argc, char **argv)
 
 	cli_common_init(&common, "pairs");
 	pairs_init(&p, 0);
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		rc = cli_common_option(&common, opt, optarg, argv);
-		if (rc < 0 || (opt == OPT_TOP &&
-		               cli_number(&common, "top", optarg, 0, UINT32_MAX, &top) < 0)) {
-			status = EX_USAGE;
-			goto done;
-		}
+	while ((opt = cli_getopt(&common, argc, argv, longopts)) >= 0)
+		if (opt == OPT_TOP && cli_number(&common, "top", optarg, 0, UINT32_MAX, &top) < 0)
+			break;
+	if (opt != CLI_OPTIONS_END) {
+		status = EX_USAGE;
+		goto done;
 	}
 	if (common.help) {
 		fputs(usage, stdout);

@@ -54,15 +54,9 @@ struct job {
 
 static int parse_options(struct job *j, int argc, char **argv)
 {
-	const struct option *opts = cli_longopts(longopts);
-	int opt, rc;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, opts, NULL)) != -1) {
-		rc = cli_common_option(&j->common, opt, optarg, argv);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
+	while ((opt = cli_getopt(&j->common, argc, argv, longopts)) >= 0) {
 		if (opt == OPT_BOTTOM && cli_number(&j->common, "bottom", optarg, 0, MOE_MAX_EXPERTS,
 		                                    &j->bottom) < 0)
 			return -1;
@@ -74,7 +68,7 @@ static int parse_options(struct job *j, int argc, char **argv)
 		if (opt == OPT_BY_DOMAIN)
 			j->by_domain = true;
 	}
-	return 0;
+	return opt == CLI_OPTIONS_BAD ? -1 : 0;
 }
 
 static int count_record(void *ctx, const struct moe_record *rec)
