@@ -3,7 +3,8 @@
 
     python3 sample-logs/generate.py OUTDIR
 
-writes OUTDIR/{mixtral.mlog.gz, deepseek-v3.mlog.gz, plain.log.gz, vllm.jsonl.gz}.
+writes OUTDIR/{mixtral.mlog.gz, deepseek-v3.mlog.gz, plain.log.gz, vllm.jsonl.gz,
+olmoe-code.mlog.gz, olmoe-chat.mlog.gz}.
 See sample-logs/README.md for what each file holds and what it is good for.
 
 Determinism: the only randomness is a splitmix64 generator with fixed seeds,
@@ -325,6 +326,107 @@ def gen_vllm():
     return "".join(out)
 
 
+# ----------------------------------------------------------------------- OLMoE
+
+OL_LAYERS = 8
+OL_EXPERTS = 64
+OL_TOPK = 8
+OL_TOKENS = 400
+# Per-layer logit biases (thousandths) by popularity rank: four hot experts well
+# above the rest, then a ramp from 1.000 down to -1.500 over the other 60, so
+# the load is strongly skewed (the hot four take about 40% of the selections,
+# the coldest experts are almost never chosen).
+OL_RANK_BIAS = [3000, 2600, 2300, 2000] + [1000 - (2500 * r) // 59 for r in range(60)]
+OL_HOT = 8  # the two files' top-8 popularity ranks share no expert, per layer
+
+
+def distinct_logits(rng, bias, noise, k):
+    """Integer logits (thousandths) = bias + noise (4 uniform terms of
+    half-width `noise`), redrawn until all of them are distinct: then the top k
+    and their order are unambiguous, and so is every other comparison of two
+    experts' scores that a replay makes (group-limited top-k, the reroute
+    target), so no tie rule is ever needed. Returns (logits, ids of the k
+    largest, highest first)."""
+    while True:
+        logits = [b + sum(rng.between(-noise, noise) for _ in range(4)) for b in bias]
+        if len(set(logits)) == len(logits):
+            order = sorted(range(len(logits)), key=lambda i: -logits[i])
+            return logits, order[:k]
+
+
+def topk_weights(logits, ids):
+    """Renormalised softmax weights of the experts `ids` (highest logit first):
+    p_i / sum_j p_j = exp(x_i - x_0) / sum_j exp(x_j - x_0), in decimal (no
+    libm), rounded to 4 decimals."""
+    q = decimal.Decimal("0.0001")
+    top = logits[ids[0]]
+    e = [DEC.exp(DEC.divide(decimal.Decimal(logits[i] - top), 1000)) for i in ids]
+    total = decimal.Decimal(0)
+    for x in e:
+        total = DEC.add(total, x)
+    return [str(DEC.divide(x, total).quantize(q, context=DEC)) for x in e]
+
+
+def olmoe_popularity(rng):
+    """Per layer, the experts in popularity order for the code and the chat
+    file; the chat order is redrawn until its OL_HOT most popular experts are
+    none of code's, so a bias fitted on one file is wrong for the other."""
+    code, chat = [], []
+    for _ in range(OL_LAYERS):
+        code.append(rng.shuffle(list(range(OL_EXPERTS))))
+    for layer in range(OL_LAYERS):
+        hot = set(code[layer][:OL_HOT])
+        while True:
+            perm = rng.shuffle(list(range(OL_EXPERTS)))
+            if not hot & set(perm[:OL_HOT]):
+                break
+        chat.append(perm)
+    return {"code": code, "chat": chat}
+
+
+def gen_olmoe(domain, perms, seed):
+    """One OLMoE-like file: 64 experts, top-8 softmax, layers 0-7, OL_TOKENS
+    tokens, each writing its 8 layer records in layer order."""
+    rng = SplitMix64(seed)
+    biases = []
+    for perm in perms:
+        bias = [0] * OL_EXPERTS
+        for rank, e in enumerate(perm):
+            bias[e] = OL_RANK_BIAS[rank]
+        biases.append(bias)
+    out = ["#moestat v1 experts=64 topk=8 score=softmax fields=layer,experts,weights,logits "
+           "model=olmoe-synthetic\n",
+           "# SYNTHETIC: made by sample-logs/generate.py, not routing of a real model\n",
+           f"#domain {domain}\n"]
+    for _ in range(OL_TOKENS):
+        for layer in range(OL_LAYERS):
+            logits, ids = distinct_logits(rng, biases[layer], 800, OL_TOPK)
+            w = topk_weights(logits, ids)
+            out.append(f"{layer} {','.join(map(str, ids))} {','.join(w)} "
+                       f"{','.join(milli(v) for v in logits)}\n")
+    return "".join(out)
+
+
+def gen_olmoe_pair():
+    pop = olmoe_popularity(SplitMix64(0x4F4C4D4F4500))  # "OLMOE" + 0
+    return (gen_olmoe("code", pop["code"], 0x4F4C4D4F4501),
+            gen_olmoe("chat", pop["chat"], 0x4F4C4D4F4502))
+
+
+_olmoe = {}
+
+
+def gen_olmoe_code():
+    if not _olmoe:
+        _olmoe["code"], _olmoe["chat"] = gen_olmoe_pair()
+    return _olmoe["code"]
+
+
+def gen_olmoe_chat():
+    gen_olmoe_code()
+    return _olmoe["chat"]
+
+
 def main(argv):
     if len(argv) != 2:
         print("usage: generate.py OUTDIR", file=sys.stderr)
@@ -332,7 +434,8 @@ def main(argv):
     outdir = argv[1]
     os.makedirs(outdir, exist_ok=True)
     for name, gen in (("mixtral.mlog.gz", gen_mixtral), ("deepseek-v3.mlog.gz", gen_deepseek),
-                      ("plain.log.gz", gen_plain), ("vllm.jsonl.gz", gen_vllm)):
+                      ("plain.log.gz", gen_plain), ("vllm.jsonl.gz", gen_vllm),
+                      ("olmoe-code.mlog.gz", gen_olmoe_code), ("olmoe-chat.mlog.gz", gen_olmoe_chat)):
         path = os.path.join(outdir, name)
         write_gz(path, gen())
         size = os.path.getsize(path)

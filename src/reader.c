@@ -212,12 +212,20 @@ static int check_record(struct reader *r, const struct moe_record *rec, struct m
 			return bad(r, err, "expert id %u repeated in one record", id);
 		r->stamp[id] = r->stamp_now;
 	}
+	if (!rec->logits && r->opts->need_logits)
+		return bad(r, err, "no router logits (replay needs them: mlog fields=...,logits, "
+		           "or a \"logits\" key)");
 	if (rec->logits) {
 		if (n && rec->nlogits != n)
 			return bad(r, err, "%zu logits where experts=%u", rec->nlogits, n);
 		if (!n && r->nlogits && rec->nlogits != r->nlogits)
 			return bad(r, err, "%zu logits where earlier records have %zu", rec->nlogits,
 			           r->nlogits);
+		/* Without a stated N, the logits say how many experts there are. */
+		for (size_t i = 0; !n && i < rec->k; i++)
+			if (rec->experts[i] >= rec->nlogits)
+				return bad(r, err, "expert id %u out of range (%zu logits)", rec->experts[i],
+				           rec->nlogits);
 		r->nlogits = rec->nlogits;
 	}
 	return 0;

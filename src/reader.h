@@ -18,6 +18,7 @@ struct reader_options {
 	const char *keys[MOE_ROLE_COUNT];       /* --key overrides; NULL = defaults */
 	const unsigned char *layers;    /* bitmap of MOE_MAX_LAYERS bits; NULL = all */
 	const char *domain;             /* only this domain; NULL = all */
+	bool need_logits;               /* a record without router logits is bad (replay) */
 };
 
 enum moe_experts_from { EXPERTS_FROM_NONE, EXPERTS_FROM_OPTION, EXPERTS_FROM_HEADER, EXPERTS_FROM_IDS };

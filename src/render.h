@@ -9,6 +9,7 @@
 #include "dead.h"
 #include "maxvio.h"
 #include "pairs.h"
+#include "replay.h"
 #include "reader.h"
 #include "summary.h"
 
@@ -50,6 +51,15 @@ struct render_compare {
 	const struct compare_report *compare;
 };
 
+struct render_replay {
+	const char *command;
+	const struct moe_input *input;
+	const struct replay_options *options;
+	int score;                              /* the enum route_score used, -1: no record */
+	size_t nresults;
+	const struct replay_result *results;
+};
+
 /* Each writes one whole document to fp and returns 0, or -1 when out of
  * memory; write errors are left for the caller to find on fp. */
 int render_text_summary(FILE *fp, const struct render_summary *r);
@@ -62,5 +72,7 @@ int render_text_pairs(FILE *fp, const struct render_pairs *r);
 int render_json_pairs(FILE *fp, const struct render_pairs *r);
 int render_text_compare(FILE *fp, const struct render_compare *r);
 int render_json_compare(FILE *fp, const struct render_compare *r);
+int render_text_replay(FILE *fp, const struct render_replay *r);
+int render_json_replay(FILE *fp, const struct render_replay *r);
 
 #endif

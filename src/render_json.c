@@ -348,3 +348,76 @@ int render_json_compare(FILE *fp, const struct render_compare *r)
 	json_object_set_new(doc, "layers_only_in_b", layer_ids_json(c->layers_only_in_b, c->nonly_b));
 	return dump(fp, doc);
 }
+
+static const char *const replay_names[] = {
+	[REPLAY_NONE] = "none", [REPLAY_LOSSFREE] = "lossfree", [REPLAY_DYNAMIC] = "dynamic",
+	[REPLAY_FIXED] = "fixed", [REPLAY_CAPACITY] = "capacity",
+};
+
+static json_t *replay_params_json(const struct replay_instance *in, const struct replay_options *o)
+{
+	switch (in->strategy) {
+	case REPLAY_LOSSFREE:
+		return json_pack("{s:o}", "rate", json_real(in->rate));
+	case REPLAY_DYNAMIC:
+		return json_pack("{s:o,s:o}", "rate", json_real(in->rate), "decay", json_real(o->decay));
+	case REPLAY_CAPACITY:
+		return json_pack("{s:o,s:s,s:s}", "capacity_factor", json_real(replay_factor(in)),
+		                 "drop_policy", o->probs ? "probs" : "position",
+		                 "overflow", o->reroute ? "reroute" : "drop");
+	default:
+		return json_object();
+	}
+}
+
+/* A layer's dead is a count; the mean over layers is not. */
+static void replay_figures_json(json_t *o, const struct replay_figures *f, bool none, bool mean)
+{
+	json_object_set_new(o, "maxvio_global", real_or_null(f->maxvio_global));
+	json_object_set_new(o, "maxvio_batch", real_or_null(f->maxvio_batch));
+	json_object_set_new(o, "changed", real_or_null(f->changed));
+	json_object_set_new(o, "retained", real_or_null(f->retained));
+	json_object_set_new(o, "dropped", real_or_null(f->dropped));
+	json_object_set_new(o, "dead", mean ? real_or_null(f->dead) : json_integer((json_int_t)f->dead));
+	if (none)
+		json_object_set_new(o, "agreement", real_or_null(f->agreement));
+}
+
+int render_json_replay(FILE *fp, const struct render_replay *r)
+{
+	const struct replay_options *o = r->options;
+	json_t *doc = document(r->command, r->input), *strategies = json_array();
+
+	json_object_set_new(doc, "score", r->score < 0 ? json_null()
+	                                  : json_string(r->score == ROUTE_SIGMOID ? "sigmoid" : "softmax"));
+	json_object_set_new(doc, "batch", uint_json(o->batch));
+	json_object_set_new(doc, "groups", o->groups.groups ? json_integer(o->groups.groups) : json_null());
+	json_object_set_new(doc, "group_topk", o->groups.groups ? json_integer(o->groups.topk) : json_null());
+	json_object_set_new(doc, "threshold", uint_json(o->threshold));
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct replay_result *res = &r->results[i];
+		bool none = res->instance.strategy == REPLAY_NONE;
+		json_t *s = json_object(), *layers = json_array(), *mean = json_object();
+
+		json_object_set_new(s, "strategy", json_string(replay_names[res->instance.strategy]));
+		json_object_set_new(s, "params", replay_params_json(&res->instance, o));
+		for (size_t l = 0; l < res->nlayers; l++) {
+			const struct replay_layer *rl = &res->layers[l];
+			json_t *x = json_object(), *bias = json_array();
+
+			json_object_set_new(x, "layer", json_integer(rl->layer));
+			json_object_set_new(x, "tokens", uint_json(rl->tokens));
+			replay_figures_json(x, &rl->f, none, false);
+			for (size_t e = 0; e < rl->n; e++)
+				json_array_append_new(bias, json_real(rl->bias[e]));
+			json_object_set_new(x, "bias", bias);
+			json_array_append_new(layers, x);
+		}
+		json_object_set_new(s, "layers", layers);
+		replay_figures_json(mean, &res->mean, none, true);
+		json_object_set_new(s, "mean", mean);
+		json_array_append_new(strategies, s);
+	}
+	json_object_set_new(doc, "strategies", strategies);
+	return dump(fp, doc);
+}

@@ -376,3 +376,71 @@ int render_text_compare(FILE *fp, const struct render_compare *r)
 	layer_list(fp, "B", c->layers_only_in_b, c->nonly_b);
 	return 0;
 }
+
+static const char *const replay_names[] = {
+	[REPLAY_NONE] = "none", [REPLAY_LOSSFREE] = "lossfree", [REPLAY_DYNAMIC] = "dynamic",
+	[REPLAY_FIXED] = "fixed", [REPLAY_CAPACITY] = "capacity",
+};
+
+/* "rate=0.001" and the like: what tells the rows of one strategy apart. */
+static void replay_params(char *buf, size_t size, const struct replay_instance *in,
+                          const struct replay_options *o)
+{
+	if (in->strategy == REPLAY_LOSSFREE)
+		snprintf(buf, size, "rate=%g", in->rate);
+	else if (in->strategy == REPLAY_DYNAMIC)
+		snprintf(buf, size, "rate=%g decay=%g", in->rate, o->decay);
+	else if (in->strategy == REPLAY_CAPACITY)
+		snprintf(buf, size, "f=%g %s%s", replay_factor(in), o->probs ? "probs" : "position",
+		         o->reroute ? " reroute" : "");
+	else
+		buf[0] = '\0';
+}
+
+int render_text_replay(FILE *fp, const struct render_replay *r)
+{
+	const struct replay_options *o = r->options;
+	char params[64];
+
+	input_block(fp, r->input);
+	if (r->nresults == 0 || r->results[0].nlayers == 0) {
+		fprintf(fp, "\nno records\n");
+		return 0;
+	}
+	fprintf(fp, "\nreplayed with %s scores, chunks of %llu tokens", r->score == ROUTE_SIGMOID ?
+	        "sigmoid" : "softmax", (unsigned long long)o->batch);
+	if (o->groups.groups)
+		fprintf(fp, ", the %u best of %u expert groups", o->groups.topk, o->groups.groups);
+	fprintf(fp, "; means over %zu layer%s (dead: experts idle for %llu tokens at the end)\n",
+	        r->results[0].nlayers, r->results[0].nlayers == 1 ? "" : "s",
+	        (unsigned long long)o->threshold);
+	fprintf(fp, "%-9s %-22s %13s %12s %8s %8s %8s %8s\n", "strategy", "params", "maxvio_global",
+	        "maxvio_batch", "changed", "retained", "dropped", "dead");
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct replay_result *res = &r->results[i];
+
+		replay_params(params, sizeof params, &res->instance, o);
+		fprintf(fp, "%-9s %-22s", replay_names[res->instance.strategy], params);
+		figure(fp, 13, res->mean.maxvio_global);
+		figure(fp, 12, res->mean.maxvio_batch);
+		figure(fp, 8, res->mean.changed);
+		figure(fp, 8, res->mean.retained);
+		figure(fp, 8, res->mean.dropped);
+		fprintf(fp, " %8.2f\n", res->mean.dead);
+		if (res->instance.strategy == REPLAY_NONE)
+			fprintf(fp, "%-9s %-22s agreement with the log's own selections: %.4f\n", "", "",
+			        res->mean.agreement);
+	}
+	/* Per layer, the balance each row reaches. */
+	fprintf(fp, "\nmaxvio_batch per layer, one column per row above\n%5s", "layer");
+	for (size_t i = 0; i < r->nresults; i++)
+		fprintf(fp, " %9zu", i + 1);
+	fputc('\n', fp);
+	for (size_t l = 0; l < r->results[0].nlayers; l++) {
+		fprintf(fp, "%5u", r->results[0].layers[l].layer);
+		for (size_t i = 0; i < r->nresults; i++)
+			figure(fp, 9, r->results[i].layers[l].f.maxvio_batch);
+		fputc('\n', fp);
+	}
+	return 0;
+}

@@ -19,5 +19,7 @@ Suite *cli_suite(void);
 Suite *batch_suite(void);
 Suite *pairs_suite(void);
 Suite *compare_suite(void);
+Suite *route_suite(void);
+Suite *replay_suite(void);
 
 #endif

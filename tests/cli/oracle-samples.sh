@@ -2,33 +2,7 @@
 # written from the specification, not from this code): summarize, dead, maxvio,
 # pairs and compare. Prints "differs: ..." (and jsoncmp's mismatches) for every
 # disagreement and exits 1 if there was any; silent and 0 when all agree.
-status=0
-
-# check ARGS...: moestat ARGS --json and oracle.py ARGS must agree: the same
-# figures, or both reject the input (e.g. --experts 300 on the mixtral sample,
-# whose records hold 8 logits where moestat(5) wants N).
-check() {
-	moestat "$@" --json >actual.json 2>/dev/null
-	got=$?
-	python3 "$TESTS/oracle/oracle.py" "$@" >expected.json 2>/dev/null
-	want=$?
-	if [ $got -ne 0 ] && [ $want -ne 0 ]; then
-		return
-	elif [ $got -ne 0 ] || [ $want -ne 0 ]; then
-		differs "$* (moestat exit $got, oracle exit $want)"
-	elif ! python3 "$TESTS/oracle/jsoncmp.py" expected.json actual.json 2>mismatch.txt; then
-		differs "$*"
-		cat mismatch.txt >&2
-	fi
-}
-
-# differs WHAT: one line on stdout, and on stderr ahead of jsoncmp's details (the
-# runner shows the head of stderr when a case fails).
-differs() {
-	echo "differs: $1"
-	echo "differs: $1" >&2
-	status=1
-}
+. "$TESTS/oracle/check.sh"
 
 # One sample a background job, each in a directory of its own: the oracle is slow
 # and the machine has more than one processor.

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""jsoncmp.py EXPECTED.json ACTUAL.json
+"""jsoncmp.py [--rel TOL] EXPECTED.json ACTUAL.json
 
 Exit 0 when every key of EXPECTED is in ACTUAL with an equal value, recursively;
 keys only in ACTUAL are ignored (moestat prints more keys than the oracle).
 Equality: lists have the same length and equal elements; integers are JSON
 integers in both files and exactly equal; floats agree within relative 1e-12
-or absolute 1e-15; null equals only null; strings and booleans are exact.
+or absolute 1e-15 (--rel TOL: relative TOL instead of 1e-12, for a comparison
+that is known to need more, said so where it is used); null equals only null;
+strings and booleans are exact.
 On a mismatch print the JSON path and both values to stderr and exit 1
 (every mismatch is printed, up to a limit). Unreadable input: exit 2.
 """
@@ -55,7 +57,7 @@ def compare(exp, act, path, errors):
             for i, (e, a) in enumerate(zip(exp, act)):
                 compare(e, a, f"{path}[{i}]", errors)
     elif ke == "float":
-        if not math.isclose(exp, act, rel_tol=REL_TOL, abs_tol=ABS_TOL):
+        if not math.isclose(exp, act, rel_tol=rel_tol, abs_tol=ABS_TOL):
             errors.append(f"{path}: expected {exp!r}, got {act!r}")
     elif exp != act:
         errors.append(f"{path}: expected {dump(exp)}, got {dump(act)}")
@@ -77,7 +79,21 @@ def load(path):
         return json.load(f, parse_constant=reject_constant)
 
 
+rel_tol = REL_TOL
+
+
 def main(argv):
+    global rel_tol
+    argv = list(argv)
+    if len(argv) >= 3 and argv[1] == "--rel":
+        try:
+            rel_tol = float(argv[2])
+        except ValueError:
+            rel_tol = -1.0
+        if not (rel_tol >= 0 and math.isfinite(rel_tol)):
+            print(f"jsoncmp.py: bad --rel {argv[2]!r}", file=sys.stderr)
+            return 2
+        del argv[1:3]
     if len(argv) != 3:
         print(__doc__.strip().split("\n")[0], file=sys.stderr)
         return 2

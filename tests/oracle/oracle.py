@@ -12,6 +12,11 @@ Usage:
     oracle.py pairs [--top K] [--experts N] [--key domain=NAME] FILE...
     oracle.py compare [--top M] [--experts N] [--key domain=NAME] A B
     oracle.py compare --domains X,Y [--top M] [--experts N] [--key domain=NAME] FILE...
+    oracle.py replay [--strategy LIST] [--batch B] [--rate LIST] [--decay A]
+                     [--capacity-factor LIST] [--drop-policy position|probs]
+                     [--overflow drop|reroute] [--groups G --group-topk M]
+                     [--score softmax|sigmoid] [--threshold T] [--bias-file FILE]
+                     [--bias-from LOG] FILE...
 
 Prints one JSON object on stdout. Reads moestat's line format (mlog) and JSON
 Lines; either may be gzip'd (recognised by the magic bytes 1f 8b, never by the
@@ -21,6 +26,9 @@ Numerics: every figure that is a ratio of integers is computed exactly with
 fractions.Fraction and converted to float once at the end, so the oracle's
 values are correctly rounded; cv takes one float sqrt of an exact ratio and
 entropy uses math.fsum. The C tool is expected to agree within 1e-12 relative.
+replay computes the router scores in double precision (math.exp, math.fsum)
+and reports on stderr every selection that hinged on equal or nearly equal
+values (see README.md).
 """
 
 import argparse
@@ -53,6 +61,22 @@ class Stream:
         # (where, number of logits) of each record that has logits: moestat(5)
         # wants the logits of all N experts.
         self.logits = []
+        # Parallel to records: (where, logits) with logits the mlog cell text or
+        # the jsonl list, or None when the record has none (used by replay).
+        self.record_logits = []
+        # score= of the first header that gave one (softmax or sigmoid), or None.
+        self.header_score = None
+
+    def set_header_score(self, score, where):
+        if score is None:
+            return
+        if score not in ("softmax", "sigmoid"):
+            raise InputError(f"{where}: unknown score function {score!r}")
+        if self.header_score is None:
+            self.header_score = score
+        elif self.header_score != score:
+            raise InputError(f"{where}: header says score={score}, an earlier header said "
+                             f"{self.header_score}")
 
     def set_header_experts(self, n, where):
         if n is None:
@@ -108,8 +132,9 @@ def read_mlog(lines, path, stream, state):
         if line.startswith("#"):
             words = line.split()
             if words[0] == "#moestat":
-                fields, n = parse_mlog_header(words, where)
+                fields, n, score = parse_mlog_header(words, where)
                 stream.set_header_experts(n, where)
+                stream.set_header_score(score, where)
             elif words[0] == "#domain":
                 if len(words) < 2:
                     raise InputError(f"{where}: #domain without a name")
@@ -134,10 +159,11 @@ def read_mlog(lines, path, stream, state):
         if "logits" in rec:
             stream.logits.append((where, len(rec["logits"].split(","))))
         stream.records.append((layer, experts, state["domain"]))
+        stream.record_logits.append((where, rec.get("logits")))
 
 
 def parse_mlog_header(words, where):
-    """Returns (fields list, experts N or None) of a `#moestat v1 ...` line."""
+    """Returns (fields list, experts N or None, score or None) of a `#moestat v1 ...` line."""
     kv = {}
     for w in words[1:]:
         if "=" in w:
@@ -150,7 +176,7 @@ def parse_mlog_header(words, where):
     if "experts" not in fields:
         raise InputError(f"{where}: fields lack 'experts'")
     n = parse_int(kv["experts"], where, "experts=") if "experts" in kv else None
-    return fields, n
+    return fields, n, kv.get("score")
 
 
 # --------------------------------------------------------------- jsonl reader
@@ -172,6 +198,8 @@ def read_jsonl(lines, path, stream, domain_key):
             first = False
             n = obj.get("experts")
             stream.set_header_experts(n if isinstance(n, int) and not isinstance(n, bool) else None, where)
+            score = obj.get("score")
+            stream.set_header_score(score if isinstance(score, str) else None, where)
             continue
         first = False
 
@@ -195,16 +223,18 @@ def read_jsonl(lines, path, stream, domain_key):
         is_batch = bool(experts) and isinstance(experts[0], list)
         batch = experts if is_batch else [experts]
         logits = next((obj[k] for k in ("logits", "router_logits") if obj.get(k) is not None), None)
+        per_token = [None] * len(batch)
         if logits is not None:
             per_token = logits if is_batch else [logits]
             if not isinstance(per_token, list) or len(per_token) != len(batch) or \
                     not all(isinstance(x, list) for x in per_token):
                 raise InputError(f"{where}: logits do not match the tokens")
             stream.logits.extend((where, len(x)) for x in per_token)
-        for ids in batch:
+        for ids, lg in zip(batch, per_token):
             if not isinstance(ids, list) or not all(is_int(e) and e >= 0 for e in ids):
                 raise InputError(f"{where}: bad expert list {ids!r}")
             stream.records.append((layer, list(ids), domain))
+            stream.record_logits.append((where, lg))
 
 
 def is_int(v):
@@ -581,6 +611,451 @@ def compare(side_a, side_b, n, top):
             "layers_only_in_b": sorted(set(lb) - set(la))}
 
 
+# --------------------------------------------------------------------- replay
+#
+# Replays the router of each record from its logits under load-balancing
+# strategies (see `replay` in the README). Scores are computed in double
+# precision with math.exp and math.fsum; the C tool may differ from them in the
+# last bits, so its figures are compared with a tolerance, but its selections
+# must be the same. A selection that hinges on two values closer than
+# TIE_EPS (a "near tie") could legitimately come out differently in C; every
+# such place is counted and reported on stderr, so that a disagreement can be
+# traced to one.
+
+STRATEGIES = ("none", "lossfree", "dynamic", "fixed", "capacity")
+TIE_EPS = 1e-12
+
+# Near ties met while replaying: (what, context, a, b).
+NEAR_TIES = []
+
+
+def note_tie(a, b, what, ctx):
+    """Records a decisive comparison between a and b (a ranked first) when the
+    two are within TIE_EPS (relative to max(1, |a|, |b|))."""
+    if abs(a - b) <= TIE_EPS * max(1.0, abs(a), abs(b)):
+        NEAR_TIES.append((what, ctx(), a, b))
+
+
+DECIMAL_RE = None
+
+
+def parse_logits(where, raw, n):
+    """The record's logits as floats: the mlog cell text or the jsonl list."""
+    import re
+    global DECIMAL_RE
+    if DECIMAL_RE is None:
+        # As in C (sign, digits, point, exponent); no inf, nan, hex or '_'.
+        DECIMAL_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+    if raw is None:
+        raise InputError(f"{where}: replay needs the logits of every record")
+    if isinstance(raw, str):
+        items = raw.split(",")
+        if not all(DECIMAL_RE.match(t) for t in items):
+            raise InputError(f"{where}: bad logits {raw[:60]!r}")
+        vals = [float(t) for t in items]
+    else:
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in raw):
+            raise InputError(f"{where}: logits are not all numbers")
+        vals = [float(x) for x in raw]
+    if len(vals) != n:
+        raise InputError(f"{where}: {len(vals)} logits, expected N = {n}")
+    if not all(math.isfinite(v) for v in vals):
+        raise InputError(f"{where}: logits out of range")
+    return vals
+
+
+def softmax(x):
+    """s_i = exp(x_i - max x) / sum_j exp(x_j - max x); the sum by fsum."""
+    m = max(x)
+    e = [math.exp(v - m) for v in x]
+    total = math.fsum(e)
+    return [v / total for v in e]
+
+
+def sigmoid(x):
+    """s_i = 1 / (1 + exp(-x_i)); exp overflows only for x_i < -709, where the
+    score is 0 (as 1 / (1 + inf) in C)."""
+    out = []
+    for v in x:
+        try:
+            out.append(1.0 / (1.0 + math.exp(-v)))
+        except OverflowError:
+            out.append(0.0)
+    return out
+
+
+class Router:
+    """The selection rule: the top k of s_i + b_i (ties to the lower id),
+    optionally group-limited (G groups of N/G consecutive experts; a group's
+    score is the sum of its k/M largest s_i + b_i; the M best groups are kept,
+    ties to the lower group; the other groups' experts are -infinity)."""
+
+    def __init__(self, n, groups, group_topk):
+        self.n = n
+        self.groups = groups
+        self.group_topk = group_topk
+
+    def allowed(self, s, b, k, ctx):
+        """The experts of the groups kept (all of them without groups)."""
+        return self._allowed([s[i] + b[i] for i in range(self.n)], k, ctx)
+
+    def select(self, s, b, k, ctx):
+        n = self.n
+        v = [s[i] + b[i] for i in range(n)]
+        allowed = self._allowed(v, k, ctx)
+        order = sorted(allowed, key=lambda i: (-v[i], i))
+        if k > len(order):
+            raise InputError(f"{ctx()}: k = {k} is more than the {len(order)} experts")
+        if k < len(order):
+            note_tie(v[order[k - 1]], v[order[k]], "top-k", ctx)
+        return order[:k]
+
+    def _allowed(self, v, k, ctx):
+        n = self.n
+        if self.groups:
+            g_n, m = self.groups, self.group_topk
+            size = n // g_n
+            if k % m:
+                raise InputError(f"{ctx()}: k = {k} is not a multiple of --group-topk {m}")
+            per = k // m
+            if per > size or m * size < k:
+                raise InputError(f"{ctx()}: k = {k} does not fit in {m} groups of {size}")
+            gscore = []
+            for g in range(g_n):
+                acc = 0.0
+                # The k/M largest, added from the largest down.
+                for x in sorted(v[g * size:(g + 1) * size], reverse=True)[:per]:
+                    acc += x
+                gscore.append(acc)
+            gorder = sorted(range(g_n), key=lambda g: (-gscore[g], g))
+            if m < g_n:
+                note_tie(gscore[gorder[m - 1]], gscore[gorder[m]], "group score", ctx)
+            return [e for g in sorted(gorder[:m]) for e in range(g * size, (g + 1) * size)]
+        return range(n)
+
+
+def chunks_of(tokens, size):
+    """Consecutive chunks (start, end) of `size` tokens; the last may be shorter."""
+    return [(a, min(a + size, tokens)) for a in range(0, tokens, size)]
+
+
+def run_bias(recs, n, router, batch, kind, rate, decay, start, layer, label):
+    """Routes a layer's records (list of (ids, s)) with a bias that is updated
+    after each chunk (lossfree, dynamic) or kept (none, fixed).
+
+    Returns (selections per token, final bias)."""
+    b = list(start)
+    sel = []
+    load = None  # dynamic's L
+    for ci, (a, z) in enumerate(chunks_of(len(recs), batch)):
+        c = [0] * n
+        for t in range(a, z):
+            ids, s = recs[t]
+            chosen = router.select(s, b, len(ids), lambda: f"layer {layer} token {t} {label}")
+            sel.append(chosen)
+            for e in chosen:
+                c[e] += 1
+        total = sum(c)
+        if kind == "lossfree":
+            for i in range(n):
+                # sign(cbar - c_i) with cbar = total / N, in integers.
+                d = total - n * c[i]
+                b[i] += rate * ((d > 0) - (d < 0))
+        elif kind == "dynamic":
+            if load is None:
+                load = [float(x) for x in c]
+            else:
+                load = [decay * load[i] + (1 - decay) * c[i] for i in range(n)]
+            lbar = math.fsum(load) / n
+            if lbar != 0:
+                for i in range(n):
+                    b[i] += rate * (lbar - load[i]) / lbar
+    return sel, b
+
+
+def run_capacity(recs, none_sel, n, batch, factor, policy, overflow, layer, label, router):
+    """Capacity-limited routing of the `none` selections: per chunk, each
+    expert takes at most C = ceil(f * S / N) selections (S = sum of k), f an
+    exact decimal. A reroute stays within the groups the token kept.
+
+    Returns (selections per token after drops and reroutes, dropped count)."""
+    out = [None] * len(recs)
+    dropped = 0
+    for a, z in chunks_of(len(recs), batch):
+        s_chunk = sum(len(recs[t][0]) for t in range(a, z))
+        cap = math.ceil(Fraction(factor) * s_chunk / n)
+        load = [0] * n
+        if policy == "position":
+            for t in range(a, z):
+                s = recs[t][1]
+                ctx = lambda: f"layer {layer} token {t} {label}"
+                taken = set(none_sel[t])
+                final = []
+                for e in sorted(none_sel[t], key=lambda i: (-s[i], i)):
+                    if load[e] < cap:
+                        load[e] += 1
+                        final.append(e)
+                        continue
+                    if overflow == "reroute":
+                        allowed = router.allowed(s, [0.0] * n, len(none_sel[t]), ctx)
+                        cands = sorted((j for j in allowed if j not in taken and load[j] < cap),
+                                       key=lambda j: (-s[j], j))
+                        if cands:
+                            if len(cands) > 1:
+                                note_tie(s[cands[0]], s[cands[1]], "reroute target", ctx)
+                            j = cands[0]
+                            load[j] += 1
+                            taken.add(j)
+                            final.append(j)
+                            continue
+                    dropped += 1
+                out[t] = final
+        else:  # probs: each expert keeps its C best-scored takers of the chunk
+            lost = set()
+            for e in range(n):
+                takers = [t for t in range(a, z) if e in none_sel[t]]
+                if len(takers) <= cap:
+                    continue
+                takers.sort(key=lambda t: (-recs[t][1][e], t))
+                note_tie(recs[takers[cap - 1]][1][e], recs[takers[cap]][1][e], "probs capacity",
+                         lambda: f"layer {layer} expert {e} tokens {takers[cap - 1]},{takers[cap]} {label}")
+                for t in takers[cap:]:
+                    lost.add((t, e))
+            for t in range(a, z):
+                out[t] = [e for e in none_sel[t] if (t, e) not in lost]
+                dropped += len(none_sel[t]) - len(out[t])
+    return out, dropped
+
+
+def replay_figures(layer, recs, sel, none_sel, dropped, bias, n, batch, threshold):
+    """A layer's figures for one strategy instance (see the README)."""
+    tokens = len(recs)
+    counts = [0] * n
+    last = [None] * n
+    for t, chosen in enumerate(sel):
+        for e in chosen:
+            counts[e] += 1
+            last[e] = t
+    made = sum(counts)
+    glob = Fraction(n * max(counts) - made, made) if made else None
+
+    def chunk_vio(a, z):
+        c = [0] * n
+        for t in range(a, z):
+            for e in sel[t]:
+                c[e] += 1
+        tot = sum(c)
+        return Fraction(n * max(c) - tot, tot) if tot else None
+    full = [(a, z) for a, z in chunks_of(tokens, batch) if z - a == batch]
+    if full:
+        vals = [chunk_vio(a, z) for a, z in full]
+        vio_batch = mean_or_none(vals)
+    else:
+        vio_batch = chunk_vio(0, tokens)
+
+    changed = Fraction(sum(1 for t in range(tokens) if set(sel[t]) != set(none_sel[t])), tokens)
+    num = math.fsum(recs[t][1][e] for t in range(tokens) for e in sel[t])
+    den = math.fsum(recs[t][1][e] for t in range(tokens) for e in none_sel[t])
+    retained = num / den if den else None
+    ksum = sum(len(ids) for ids, _ in recs)
+    idle = [tokens if last[e] is None else tokens - 1 - last[e] for e in range(n)]
+    return {"layer": layer, "tokens": tokens, "maxvio_global": glob, "maxvio_batch": vio_batch,
+            "changed": changed, "retained": retained,
+            "dropped": Fraction(dropped, ksum) if ksum else None,
+            "dead": sum(1 for x in idle if x >= threshold),
+            "bias": [float(x) for x in bias]}
+
+
+EXACT = ("maxvio_global", "maxvio_batch", "changed", "dropped", "agreement")
+
+
+def replay_layers(stream, n, score_kind):
+    """{layer: [(recorded ids, scores)]} in stream order."""
+    fn = softmax if score_kind == "softmax" else sigmoid
+    layers = {}
+    for (layer, ids, _), (where, raw) in zip(stream.records, stream.record_logits):
+        if not ids:
+            raise InputError(f"{where}: a record without experts")
+        layers.setdefault(layer, []).append((ids, fn(parse_logits(where, raw, n))))
+    return layers
+
+
+def replay_n(stream):
+    """N for replay: the number of logits, which is the header's experts= when
+    a header gives it (every record must have N logits and ids below N)."""
+    for where, raw in stream.record_logits:
+        if raw is None:
+            raise InputError(f"{where}: replay needs the logits of every record")
+    if not stream.records:
+        raise InputError("no records")
+    if stream.header_experts is not None:
+        return number_of_experts(stream, None)
+    return number_of_experts(stream, stream.logits[0][1])
+
+
+def read_bias_file(path, n):
+    """{layer: [N floats]} from {"layers": [{"layer": L, "bias": [...]}, ...]}."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            obj = json.load(f)
+        except ValueError as e:
+            raise InputError(f"{path}: bad JSON: {e}")
+    if not isinstance(obj, dict) or not isinstance(obj.get("layers"), list):
+        raise InputError(f"{path}: not a bias file ({{\"layers\": [...]}})")
+    out = {}
+    for item in obj["layers"]:
+        if not isinstance(item, dict) or not is_int(item.get("layer")) or item["layer"] < 0:
+            raise InputError(f"{path}: bad layer entry")
+        bias = item.get("bias")
+        if not isinstance(bias, list) or len(bias) != n or \
+                not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in bias):
+            raise InputError(f"{path}: layer {item['layer']}: bias is not a list of N = {n} numbers")
+        if item["layer"] in out:
+            raise InputError(f"{path}: layer {item['layer']} twice")
+        out[item["layer"]] = [float(x) for x in bias]
+    return out
+
+
+def replay(args):
+    stream = read_files(args.files)
+    n = replay_n(stream)
+    score_kind = args.score or stream.header_score
+    if score_kind is None:
+        raise InputError("the score function is unknown (no score= in a header): give --score")
+    if args.groups and n % args.groups:
+        raise UsageError(f"--groups {args.groups} does not divide N = {n}")
+    router = Router(n, args.groups, args.group_topk)
+    layers = replay_layers(stream, n, score_kind)
+    zero = [0.0] * n
+    start = read_bias_file(args.bias_file, n) if args.bias_file else {}
+
+    fixed = None
+    if "fixed" in args.strategy:
+        if args.bias_from:
+            log = read_files([args.bias_from])
+            ln = replay_n(log)
+            if ln != n:
+                raise InputError(f"{args.bias_from}: N = {ln}, the input has N = {n}")
+            lkind = args.score or log.header_score
+            if lkind is None:
+                raise InputError(f"{args.bias_from}: the score function is unknown: give --score")
+            fixed = {}
+            for layer, recs in replay_layers(log, n, lkind).items():
+                _, fixed[layer] = run_bias(recs, n, router, args.batch, "lossfree", args.rate[0], None,
+                                           start.get(layer, zero), layer, f"bias-from lossfree")
+        else:
+            fixed = start  # usage checked: --bias-file is given
+
+    instances = []
+    for name in args.strategy:
+        if name in ("lossfree", "dynamic"):
+            for u in args.rate:
+                instances.append((name, {"rate": u} if name == "lossfree" else {"rate": u, "decay": args.decay}))
+        elif name == "capacity":
+            for f in args.capacity_factor:
+                instances.append((name, {"capacity_factor": float(f), "factor": f, "drop_policy": args.drop_policy,
+                                         "overflow": args.overflow}))
+        else:
+            instances.append((name, {}))
+
+    # The `none` selections of every layer, which every strategy is measured against.
+    none_sel = {}
+    for layer, recs in layers.items():
+        none_sel[layer], _ = run_bias(recs, n, router, args.batch, "none", 0.0, None, zero, layer, "none")
+
+    result = []
+    for name, params in instances:
+        label = name + "".join(f" {k}={v}" for k, v in params.items())
+        rows = []
+        for layer in sorted(layers):
+            recs = layers[layer]
+            dropped = 0
+            if name == "none":
+                sel, bias = none_sel[layer], zero
+            elif name == "capacity":
+                sel, dropped = run_capacity(recs, none_sel[layer], n, args.batch, params["factor"],
+                                            params["drop_policy"], params["overflow"], layer, label, router)
+                bias = zero
+            elif name == "fixed":
+                bias = fixed.get(layer, zero)
+                sel, _ = run_bias(recs, n, router, args.batch, "fixed", 0.0, None, bias, layer, label)
+            else:
+                sel, bias = run_bias(recs, n, router, args.batch, name, params["rate"], params.get("decay"),
+                                     start.get(layer, zero), layer, label)
+            row = replay_figures(layer, recs, sel, none_sel[layer], dropped, bias, n, args.batch,
+                                 args.threshold)
+            if name == "none":
+                row["agreement"] = Fraction(sum(1 for (ids, _), chosen in zip(recs, sel)
+                                                if set(ids) == set(chosen)), len(recs))
+            rows.append(row)
+        keys = ["maxvio_global", "maxvio_batch", "changed", "retained", "dropped", "dead"]
+        if name == "none":
+            keys.append("agreement")
+        mean = {}
+        for key in keys:
+            vals = [r[key] for r in rows]
+            if not vals or any(v is None for v in vals):
+                mean[key] = None
+            elif key in EXACT or key == "dead":
+                mean[key] = float(Fraction(sum(vals), len(vals)))
+            else:
+                mean[key] = math.fsum(vals) / len(vals)
+        for r in rows:
+            for key in EXACT:
+                if key in r:
+                    r[key] = fl(r[key])
+        result.append({"strategy": name, "params": {k: v for k, v in params.items() if k != "factor"},
+                       "layers": rows, "mean": mean})
+    return {"strategies": result}
+
+
+class UsageError(Exception):
+    """A bad option or combination of options: exit status 2."""
+
+
+def decimal_list(text):
+    """A comma list of decimals kept exact: C = ceil(f * S / N) uses the decimal the
+    user wrote (1.1, not the double nearest it)."""
+    return [Fraction(x) for x in text.split(",")]
+
+
+def float_list(text):
+    try:
+        vals = [float(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad list {text!r}")
+    if not vals or not all(math.isfinite(v) for v in vals):
+        raise argparse.ArgumentTypeError(f"bad list {text!r}")
+    return vals
+
+
+def strategy_list(text):
+    names = text.split(",")
+    for s in names:
+        if s not in STRATEGIES:
+            raise argparse.ArgumentTypeError(f"unknown strategy {s!r} (one of {', '.join(STRATEGIES)})")
+    return names
+
+
+def report_ties():
+    """On stderr: the selections that hinged on equal values (decided by the
+    tie rule; the C tool decides them the same way when it computes the same
+    bits, e.g. two equal logits) and on values within TIE_EPS but not equal
+    (which the C tool, rounding differently, may decide the other way)."""
+    exact = [t for t in NEAR_TIES if t[2] == t[3]]
+    near = [t for t in NEAR_TIES if t[2] != t[3]]
+    for what, items in (("equal values (tie rule)", exact),
+                        (f"near ties (0 < |a - b| <= {TIE_EPS:g}: the C tool may decide them "
+                         "differently)", near)):
+        if not items:
+            continue
+        print(f"oracle.py: note: {len(items)} selection(s) hinge on {what}:", file=sys.stderr)
+        for kind, ctx, a, b in items[:10]:
+            print(f"  {kind}: {ctx}: {a!r} vs {b!r}", file=sys.stderr)
+        if len(items) > 10:
+            print(f"  ... and {len(items) - 10} more", file=sys.stderr)
+
+
 def parse_positive_list(text):
     try:
         vals = [int(t) for t in text.split(",")]
@@ -633,7 +1108,25 @@ def main(argv=None):
         else:
             p.add_argument("--top", type=int, default=5)
             p.add_argument("--domains", type=domain_pair, default=None)
+    p = sub.add_parser("replay")
+    p.add_argument("--strategy", type=strategy_list, default=["none", "lossfree", "dynamic", "capacity"])
+    p.add_argument("--batch", type=positive_int, default=512)
+    p.add_argument("--rate", type=float_list, default=[0.001])
+    p.add_argument("--decay", type=float, default=0.9)
+    p.add_argument("--capacity-factor", type=decimal_list, default=[Fraction(1)])
+    p.add_argument("--drop-policy", choices=("position", "probs"), default="position")
+    p.add_argument("--overflow", choices=("drop", "reroute"), default="drop")
+    p.add_argument("--groups", type=positive_int, default=None)
+    p.add_argument("--group-topk", type=positive_int, default=None)
+    p.add_argument("--score", choices=("softmax", "sigmoid"), default=None)
+    p.add_argument("--threshold", type=int, default=10000)
+    p.add_argument("--bias-file", default=None)
+    p.add_argument("--bias-from", default=None)
+    p.add_argument("files", nargs="+")
     args = ap.parse_args(argv)
+
+    if args.cmd == "replay":
+        return main_replay(ap, args)
 
     domain_key = "domain"
     for kv in args.key:
@@ -677,6 +1170,36 @@ def main(argv=None):
     else:
         result = compare(side_a, side_b, n, args.top)
     # allow_nan=False: a NaN or infinity here would be an oracle bug, not output.
+    json.dump(result, sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def main_replay(ap, args):
+    if (args.groups is None) != (args.group_topk is None):
+        ap.error("--groups and --group-topk go together")
+    if args.groups is not None and args.group_topk > args.groups:
+        ap.error("--group-topk is more than --groups")
+    if args.drop_policy == "probs" and args.overflow == "reroute":
+        ap.error("--overflow reroute needs --drop-policy position")
+    if any(f <= 0 for f in args.capacity_factor):
+        ap.error("--capacity-factor must be > 0")
+    if any(u < 0 for u in args.rate):
+        ap.error("--rate must be >= 0")
+    if not 0 <= args.decay <= 1:
+        ap.error("--decay must be in [0, 1]")
+    if args.threshold < 1:
+        ap.error("--threshold must be >= 1")
+    if "fixed" in args.strategy and not (args.bias_file or args.bias_from):
+        ap.error("--strategy fixed needs --bias-file or --bias-from")
+    try:
+        result = replay(args)
+    except UsageError as e:
+        ap.error(str(e))
+    except (InputError, OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile) as e:
+        print(f"oracle.py: {e}", file=sys.stderr)
+        return 2
+    report_ties()
     json.dump(result, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
     return 0

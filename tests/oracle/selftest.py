@@ -134,6 +134,239 @@ def literal_new_figures():
     check("H 300 random layers: batch_* and chunk MaxVio == literal definitions", True, True)
 
 
+def replay_cases(d):
+    """R: `replay`, on tiny logs worked out by hand (e = Euler's number)."""
+    sys.path.insert(0, HERE)
+    sys.dont_write_bytecode = True
+    import oracle as o
+    e = math.e
+    sig = lambda x: 1 / (1 + math.exp(-x))
+
+    def log(name, n, k, score, tokens):
+        """tokens: (layer, recorded ids, logits); header with logits (and topk=k unless k is None)."""
+        topk = "" if k is None else f" topk={k}"
+        lines = [f"#moestat v1 experts={n}{topk} score={score} fields=layer,experts,logits\n"]
+        lines += [f"{l} {','.join(map(str, ids))} {','.join(map(str, x))}\n" for l, ids, x in tokens]
+        return write(d, name, "".join(lines))
+
+    def fig(res, i=0, layer=0):
+        return res["strategies"][i]["layers"][layer]
+
+    # ---- R0: the score functions themselves.
+    # softmax(0, ln 2, ln 3) = (1, 2, 3)/6; shifting the logits changes nothing.
+    check("R0 softmax", o.softmax([0.0, math.log(2), math.log(3)]), [1 / 6, 2 / 6, 3 / 6])
+    check("R0 softmax shift", o.softmax([1000.0, 1000.0]), [0.5, 0.5])
+    # sigmoid(0) = 1/2, sigmoid(ln 3) = 1/(1 + 1/3) = 3/4, sigmoid(-ln 3) = 1/4; -800 underflows to 0.
+    check("R0 sigmoid", o.sigmoid([0.0, math.log(3), -math.log(3), -800.0]), [0.5, 0.75, 0.25, 0.0])
+
+    # ---- R1: scores seen through `retained`; drop policies and reroute. N = 3, k = 1,
+    # B = 2 (one full chunk), f = 1: S = 2, C = ceil(1 * 2 / 3) = 1.
+    #   t0 logits (1, 0, 0), t1 (2, 0, 0); both recorded and none-selected: expert 0.
+    # softmax: t0 s = (e, 1, 1)/(e+2), t1 s = (e^2, 1, 1)/(e^2+2); den = e/(e+2) + e^2/(e^2+2).
+    #   position: t0 keeps 0 (load 1 = C), t1's 0 is dropped: retained = (e/(e+2)) / den,
+    #     dropped 1/2, changed 1/2; counts (1,0,0), made 1: maxvio = (3*1 - 1)/1 = 2 (also the chunk's).
+    #   probs: expert 0's takers t0 (e/(e+2) = .58) and t1 (e^2/(e^2+2) = .79): keeps t1.
+    #     retained = (e^2/(e^2+2)) / den, dropped 1/2, changed 1/2, maxvio 2.
+    #   reroute: t1's 0 goes to its best-scored expert with room it did not select: 1 and 2
+    #     tie (1/(e^2+2) each) -> the lower id, 1. retained = (e/(e+2) + 1/(e^2+2)) / den,
+    #     dropped 0, changed 1/2; counts (1,1,0), made 2: maxvio = (3*1 - 2)/2 = 1/2.
+    # sigmoid (--score sigmoid): t0 s = (sig 1, 1/2, 1/2), t1 (sig 2, 1/2, 1/2); den = sig 1 + sig 2.
+    #   probs: sig 2 / den; reroute: (sig 1 + 1/2) / den.
+    r1 = log("r1.mlog", 3, 1, "softmax", [(0, [0], [1, 0, 0]), (0, [0], [2, 0, 0])])
+    den = e / (e + 2) + e * e / (e * e + 2)
+    cap = ["replay", "--strategy", "capacity", "--batch", "2"]
+    want = lambda ret, drop, ch, mv: {"tokens": 2, "maxvio_global": mv, "maxvio_batch": mv, "changed": ch,
+                                      "retained": ret, "dropped": drop, "dead": 0, "bias": [0.0, 0.0, 0.0]}
+    check("R1 position softmax", fig(oracle(*cap, r1)), want(e / (e + 2) / den, 0.5, 0.5, 2.0))
+    check("R1 probs softmax", fig(oracle(*cap, "--drop-policy", "probs", r1)),
+          want(e * e / (e * e + 2) / den, 0.5, 0.5, 2.0))
+    check("R1 reroute softmax", fig(oracle(*cap, "--overflow", "reroute", r1)),
+          want((e / (e + 2) + 1 / (e * e + 2)) / den, 0.0, 0.5, 0.5))
+    sden = sig(1) + sig(2)
+    check("R1 probs sigmoid", fig(oracle(*cap, "--drop-policy", "probs", "--score", "sigmoid", r1)),
+          want(sig(2) / sden, 0.5, 0.5, 2.0))
+    check("R1 reroute sigmoid", fig(oracle(*cap, "--overflow", "reroute", "--score", "sigmoid", r1)),
+          want((sig(1) + 0.5) / sden, 0.0, 0.5, 0.5))
+    # none: the recorded expert 0 is the selection both times: agreement 1; params.
+    r1n = oracle("replay", "--strategy", "none,capacity", "--capacity-factor", "1,2.5", r1)
+    check("R1 none agreement", fig(r1n)["agreement"], 1.0)
+    check("R1 params", [s["params"] for s in r1n["strategies"]],
+          [{}, {"capacity_factor": 1.0, "drop_policy": "position", "overflow": "drop"},
+           {"capacity_factor": 2.5, "drop_policy": "position", "overflow": "drop"}])
+    # f = 2.5 (B = 512: the one partial chunk): C = ceil(2.5 * 2 / 3) = 2: nothing dropped.
+    check("R1 f=2.5 keeps all", [fig(r1n, 2)["dropped"], fig(r1n, 2)["retained"]], [0.0, 1.0])
+
+    # ---- R2: ties in the selection go to the lower id. N = 3, k = 1.
+    #   t0 logits (.5, .5, 0): s0 = s1 -> 0 (recorded 1: disagrees);
+    #   t1 (0, 1, 1): s1 = s2 -> 1 (recorded 1: agrees); agreement 1/2.
+    # k = 2 (layer 1): t (1, 0, 0): 0 first, then 1 and 2 tie -> {0, 1} (recorded 0,1: agrees);
+    #   t (0, 0, 0): all tie -> {0, 1} (recorded 1,2: disagrees); agreement 1/2.
+    # layer 0 counts (1,1,0): maxvio (3*1 - 2)/2 = 1/2; layer 1 counts (2,2,0): (3*2 - 4)/4 = 1/2.
+    # (No topk= in the header: k is each record's list length, 1 in layer 0 and 2 in layer 1.)
+    r2 = log("r2.mlog", 3, None, "softmax", [(0, [1], [.5, .5, 0]), (0, [1], [0, 1, 1]),
+                                         (1, [0, 1], [1, 0, 0]), (1, [1, 2], [0, 0, 0])])
+    r2o = oracle("replay", "--strategy", "none", r2)["strategies"][0]
+    check("R2 ties to the lower id", [[x["agreement"], x["maxvio_global"]] for x in r2o["layers"]],
+          [[0.5, 0.5], [0.5, 0.5]])
+    check("R2 mean", r2o["mean"], {"maxvio_global": 0.5, "maxvio_batch": 0.5, "changed": 0.0,
+                                   "retained": 1.0, "dropped": 0.0, "dead": 0.0, "agreement": 0.5})
+
+    # ---- R3: lossfree, u = 1, N = 3, k = 1, B = 3 (chunks t0-t2, then the shorter t3-t4).
+    # logits: t0, t1, t3 (1, 0, 0): s = (a, c, c); t2, t4 (0, 1, 0): s = (c, a, c), with
+    #   a = e/(e+2), c = 1/(e+2) (so c/a = 1/e). none: 0, 0, 1, 0, 1.
+    # chunk 1 (b = 0): 0, 0, 1 -> c = (2, 1, 0), cbar = 1: sign(cbar - c) = (-1, 0, +1)
+    #   (sign(0) = 0 for expert 1) -> b = (-1, 0, 1).
+    # chunk 2: s + b puts expert 2 first (s2 + 1 >= 1 > s1, s0 - 1): t3, t4 -> 2, 2.
+    #   c = (0, 0, 2), cbar = 2/3 -> signs (+1, +1, -1) -> b = (0, 1, 0).
+    # selections 0, 0, 1, 2, 2: counts (2, 1, 2), made 5: maxvio_global = (3*2 - 5)/5 = 1/5;
+    #   maxvio_batch: the full chunk 1 only: (3*2 - 3)/3 = 1. changed: t3, t4 -> 2/5.
+    #   retained = (a + a + a + c + c)/(5a) = 3/5 + 2/(5e).
+    # dead: last use e0 t1, e1 t2, e2 t4 -> idle 5-1-1 = 3, 2, 0: threshold 3 -> 1, 2 -> 2.
+    r3_tokens = [(0, [0], [1, 0, 0]), (0, [0], [1, 0, 0]), (0, [1], [0, 1, 0]),
+                 (0, [0], [1, 0, 0]), (0, [1], [0, 1, 0])]
+    r3 = log("r3.mlog", 3, 1, "softmax", r3_tokens)
+    lf = ["replay", "--strategy", "lossfree", "--rate", "1", "--batch", "3"]
+    check("R3 lossfree", fig(oracle(*lf, "--threshold", "3", r3)),
+          {"layer": 0, "tokens": 5, "maxvio_global": 0.2, "maxvio_batch": 1.0, "changed": 0.4,
+           "retained": 0.6 + 2 / (5 * e), "dropped": 0.0, "dead": 1, "bias": [0.0, 1.0, 0.0]})
+    check("R3 dead threshold 2", fig(oracle(*lf, "--threshold", "2", r3))["dead"], 2)
+    check("R3 params", oracle(*lf, r3)["strategies"][0]["params"], {"rate": 1.0})
+    # A layer shorter than B (B = 10): one partial chunk routed with b = 0 -> the none
+    #   selections 0, 0, 1, 0, 1: counts (3, 2, 0), made 5: maxvio_global = maxvio_batch =
+    #   (9 - 5)/5 = 4/5; the bias is updated once: cbar 5/3 -> signs (-1, -1, +1).
+    check("R3 layer shorter than B", fig(oracle("replay", "--strategy", "lossfree", "--rate", "1",
+                                                "--batch", "10", r3)),
+          {"tokens": 5, "maxvio_global": 0.8, "maxvio_batch": 0.8, "changed": 0.0, "retained": 1.0,
+           "bias": [-1.0, -1.0, 1.0]})
+
+    # ---- R4: dynamic, u = 1/2, alpha = 3/4, N = 2, k = 1, B = 2; every token has logits
+    # (1, 0): s = (sig 1, sig -1) = (.73, .27). none: 0 everywhere.
+    # chunk 1 (t0, t1), b = 0: 0, 0 -> c = (2, 0); L = c = (2, 0) (first chunk), Lbar = 1:
+    #   b += 1/2 (Lbar - L)/Lbar = 1/2 (-1, 1) -> b = (-1/2, 1/2).
+    # chunk 2 (t2, t3): s + b = (.23, .77) -> 1, 1: c = (0, 2);
+    #   L = 3/4 (2, 0) + 1/4 (0, 2) = (3/2, 1/2), Lbar = 1: b += 1/2 (-1/2, 1/2) -> (-3/4, 3/4).
+    # chunk 3 (t4 alone): -> 1: c = (0, 1); L = 3/4 (3/2, 1/2) + 1/4 (0, 1) = (9/8, 5/8),
+    #   Lbar = 7/8: b += 1/2 (-1/4, 1/4)/(7/8) = (-1/7, 1/7) -> b = (-25/28, 25/28).
+    # selections 0, 0, 1, 1, 1: counts (2, 3): maxvio_global = (2*3 - 5)/5 = 1/5; full chunks
+    #   (2, 0) and (0, 2): MaxVio (2*2 - 2)/2 = 1 each -> 1. changed 3/5.
+    #   retained = (2 sig 1 + 3 sig -1)/(5 sig 1) = 2/5 + 3/(5e).
+    r4 = log("r4.mlog", 2, 1, "softmax", [(0, [0], [1, 0])] * 5)
+    dyn = ["replay", "--strategy", "dynamic", "--rate", "0.5", "--decay", "0.75", "--batch", "2"]
+    check("R4 dynamic", fig(oracle(*dyn, r4)),
+          {"tokens": 5, "maxvio_global": 0.2, "maxvio_batch": 1.0, "changed": 0.6,
+           "retained": 0.4 + 3 / (5 * e), "dropped": 0.0, "bias": [-25 / 28, 25 / 28]})
+    # Only the first two chunks (4 tokens): b = (-3/4, 3/4).
+    r4b = log("r4b.mlog", 2, 1, "softmax", [(0, [0], [1, 0])] * 4)
+    check("R4 dynamic two chunks", fig(oracle(*dyn, r4b))["bias"], [-0.75, 0.75])
+    check("R4 params", oracle(*dyn, r4)["strategies"][0]["params"], {"rate": 0.5, "decay": 0.75})
+
+    # ---- R5: the group mask. N = 6, G = 2 groups {0,1,2} {3,4,5}, M = 1, k = 2: a group's
+    # score is the sum of its k/M = 2 largest scores (s proportional to exp(logit)).
+    #   logits (2, 0, 0, 1.5, 1.5, 0): group 0: e^2 + 1 = 8.39, group 1: 2 e^1.5 = 8.96.
+    #   Expert 0 is the best of all (e^2 = 7.39 > e^1.5 = 4.48) but group 0 loses, so its
+    #   experts are -infinity: the selection is {3, 4}; without groups it is {0, 3} (3 and 4
+    #   tie: the lower id).
+    # Recorded 0,3: agreement 1 without groups, 0 with them.
+    r5 = log("r5.mlog", 6, 2, "softmax", [(0, [0, 3], [2, 0, 0, 1.5, 1.5, 0])])
+    check("R5 without groups", fig(oracle("replay", "--strategy", "none", r5))["agreement"], 1.0)
+    check("R5 group mask", fig(oracle("replay", "--strategy", "none", "--groups", "2", "--group-topk", "1",
+                                      r5))["agreement"], 0.0)
+    # The bias takes part in the group score: fixed with the bias (0, 0, 1, 0, 0, 0) (D = the
+    # softmax denominator): group 0's two largest s + b are s2 + 1 and s0, sum (e^2 + 1)/D + 1 >
+    # group 1's 2 e^1.5/D, so group 0 is kept and its top 2 of s + b are {2, 0};
+    # changed 1 (none is {3, 4}); retained = (s0 + s2)/(s3 + s4) = (e^2 + 1)/(2 e^1.5).
+    bias5 = write(d, "bias5.json", json.dumps({"layers": [{"layer": 0, "bias": [0, 0, 1, 0, 0, 0]}]}))
+    f5 = fig(oracle("replay", "--strategy", "fixed", "--bias-file", bias5, "--groups", "2",
+                    "--group-topk", "1", r5))
+    check("R5 bias in the group score", [f5["changed"], f5["retained"]],
+          [1.0, (e * e + 1) / (2 * math.exp(1.5))])
+
+    # ---- R6: drop policies with k = 2. N = 3, B = 3, f = 1: S = 6, C = ceil(6/3) = 2.
+    #   t0 logits (2, 1, 0) -> none {0, 1}; t1 (1, 2, 0) -> {1, 0}; t2 (2, 0, 1) -> {0, 2}.
+    #   D = e^2 + e + 1: t0 s = (e^2, e, 1)/D, t1 (e, e^2, 1)/D, t2 (e^2, 1, e)/D; each token's
+    #   none selection sums to (e^2 + e)/D: den = 3 (e^2 + e)/D.
+    # position: t0 0, 1 -> loads (1, 1, 0); t1 in order 1, 0 -> (2, 2, 0); t2: 0 is full ->
+    #   dropped, 2 -> (2, 2, 1). t2 = {2}: retained = (2(e^2+e) + e)/(3(e^2+e)) = (2e+3)/(3e+3).
+    # reroute: t2's 0 could only go to 1 (full): 2 has room but t2 selected it -> dropped too.
+    # probs: expert 0's takers t0 (e^2/D), t1 (e/D), t2 (e^2/D): keeps t0, t2; t1 loses 0.
+    #   t1 = {1}: retained = (2(e^2+e) + e^2)/(3(e^2+e)) = (3e+2)/(3e+3).
+    # Both: counts (2, 2, 1), made 5: maxvio = (6 - 5)/5 = 1/5; dropped 1/6; changed 1/3.
+    r6 = log("r6.mlog", 3, 2, "softmax", [(0, [0, 1], [2, 1, 0]), (0, [1, 0], [1, 2, 0]),
+                                         (0, [0, 2], [2, 0, 1])])
+    cap3 = ["replay", "--strategy", "capacity", "--batch", "3"]
+    w6 = lambda ret: {"maxvio_global": 0.2, "maxvio_batch": 0.2, "changed": 1 / 3, "retained": ret,
+                      "dropped": 1 / 6}
+    check("R6 position", fig(oracle(*cap3, r6)), w6((2 * e + 3) / (3 * e + 3)))
+    check("R6 reroute (own experts excluded)", fig(oracle(*cap3, "--overflow", "reroute", r6)),
+          w6((2 * e + 3) / (3 * e + 3)))
+    check("R6 probs", fig(oracle(*cap3, "--drop-policy", "probs", r6)), w6((3 * e + 2) / (3 * e + 3)))
+    # probs tie: N = 3, k = 1, B = 3, f = 1: C = 1; t0, t1, t2 all (1, 0, 0) -> expert 0 with
+    # equal scores: the earliest token t0 keeps it. changed 2/3, dropped 2/3, retained 1/3.
+    r6t = log("r6t.mlog", 3, 1, "softmax", [(0, [0], [1, 0, 0])] * 3)
+    check("R6 probs tie to the earlier token",
+          [fig(oracle(*cap3, "--drop-policy", "probs", r6t))[x] for x in ("changed", "dropped", "retained")],
+          [2 / 3, 2 / 3, 1 / 3])
+
+    # ---- R7: fixed from a bias file (layer 0 only; layer 1 absent -> bias 0), on R3's
+    # tokens plus one layer-1 token (1, 0, 0).
+    #   layer 0, b = (-1, 0, 1): s2 + 1 wins every token: all 2 -> counts (0, 0, 5):
+    #   maxvio (15 - 5)/5 = 2, changed 1, retained = 5c/(5a) = 1/e.
+    #   layer 1: b = 0 -> the none selection: changed 0, retained 1, bias (0, 0, 0).
+    # none with --bias-file: still b = 0 (changed 0, bias zeros).
+    r7 = log("r7.mlog", 3, 1, "softmax", r3_tokens + [(1, [0], [1, 0, 0])])
+    bias7 = write(d, "bias7.json", json.dumps({"layers": [{"layer": 0, "bias": [-1, 0, 1]}]}))
+    r7o = oracle("replay", "--strategy", "fixed,none", "--bias-file", bias7, r7)
+    check("R7 fixed layer 0", fig(r7o), {"maxvio_global": 2.0, "changed": 1.0, "retained": 1 / e,
+                                         "bias": [-1.0, 0.0, 1.0]})
+    check("R7 fixed layer 1 (not in the file)", fig(r7o, 0, 1),
+          {"layer": 1, "changed": 0.0, "retained": 1.0, "bias": [0.0, 0.0, 0.0]})
+    check("R7 params and none ignores the file",
+          [r7o["strategies"][0]["params"], fig(r7o, 1)["changed"], fig(r7o, 1)["bias"]],
+          [{}, 0.0, [0.0, 0.0, 0.0]])
+    # lossfree starting from the file (u = 1, B = 3): chunk 1 with (-1, 0, 1): 2, 2, 2 ->
+    #   c = (0, 0, 3), cbar 1 -> signs (+1, +1, -1) -> b = (0, 1, 0); chunk 2: s1 + 1 wins:
+    #   1, 1 -> c = (0, 2, 0), cbar 2/3 -> (+1, -1, +1) -> b = (1, 0, 1).
+    #   counts (0, 2, 3): maxvio (9 - 5)/5 = 4/5.
+    r7l = fig(oracle("replay", "--strategy", "lossfree", "--rate", "1", "--batch", "3", "--bias-file", bias7, r7))
+    check("R7 lossfree from the bias file", [r7l["bias"], r7l["maxvio_global"]], [[1.0, 0.0, 1.0], 0.8])
+    # --bias-from: lossfree over R3 (u = 1, B = 3) ends at b = (0, 1, 0) (R3 above); fixed with
+    #   it on R3: s1 + 1 wins every token: counts (0, 5, 0): maxvio 2; changed: t0, t1, t3
+    #   (none 0) -> 3/5; retained = (c + c + a + c + a)/(5a) = 2/5 + 3/(5e).
+    r7f = fig(oracle("replay", "--strategy", "fixed", "--rate", "1,7", "--batch", "3", "--bias-from", r3, r3))
+    check("R7 fixed --bias-from", r7f, {"maxvio_global": 2.0, "changed": 0.6, "retained": 0.4 + 3 / (5 * e),
+                                        "bias": [0.0, 1.0, 0.0]})
+    # ... and a layer absent from LOG gets bias 0: r7's layer 1 with --bias-from r3.
+    check("R7 --bias-from, layer not in LOG",
+          fig(oracle("replay", "--strategy", "fixed", "--bias-from", r3, r7), 0, 1)["bias"], [0.0, 0.0, 0.0])
+
+    # ---- R8: instances and usage errors.
+    r8 = oracle("replay", "--rate", "0.001,0.01", "--capacity-factor", "1,1.5", r3)
+    check("R8 default strategies, one per rate/factor",
+          [(s["strategy"], s["params"].get("rate"), s["params"].get("capacity_factor")) for s in r8["strategies"]],
+          [("none", None, None), ("lossfree", 0.001, None), ("lossfree", 0.01, None),
+           ("dynamic", 0.001, None), ("dynamic", 0.01, None), ("capacity", None, 1.0),
+           ("capacity", None, 1.5)])
+    check("R8 keys", [sorted(r8["strategies"][0]["layers"][0]), sorted(r8["strategies"][1]["layers"][0]),
+                      sorted(r8["strategies"][0]["mean"]), sorted(r8["strategies"][1]["mean"])],
+          [sorted(["layer", "tokens", "maxvio_global", "maxvio_batch", "changed", "retained", "dropped",
+                   "dead", "bias", "agreement"]),
+           sorted(["layer", "tokens", "maxvio_global", "maxvio_batch", "changed", "retained", "dropped",
+                   "dead", "bias"]),
+           sorted(["maxvio_global", "maxvio_batch", "changed", "retained", "dropped", "dead", "agreement"]),
+           sorted(["maxvio_global", "maxvio_batch", "changed", "retained", "dropped", "dead"])])
+    nolog = write(d, "nolog.mlog", "#moestat v1 experts=3 topk=1 score=softmax fields=layer,experts\n0 1\n")
+    def status(*args):
+        return subprocess.run([sys.executable, ORACLE, *args], capture_output=True).returncode
+    check("R8 usage errors exit 2",
+          [status("replay", "--drop-policy", "probs", "--overflow", "reroute", r3),
+           status("replay", "--strategy", "fixed", r3),
+           status("replay", "--groups", "3", r3),
+           status("replay", "--groups", "2", "--group-topk", "1", r3),  # 2 does not divide N = 3
+           status("replay", "--strategy", "bogus", r3),
+           status("replay", nolog)],  # no logits
+          [2, 2, 2, 2, 2, 2])
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="oracle-selftest-") as d:
         return run_all(d)
@@ -465,6 +698,9 @@ def run_all(d):
     check("M compare --key domain=ds --domains a,b",
           oracle("compare", "--key", "domain=ds", "--domains", "a,b", mj), want_m)
 
+    # ---- R: replay
+    replay_cases(d)
+
     # ---- jsoncmp
     def cmp(exp, act):
         pe, pa = write(d, "exp.json", json.dumps(exp)), write(d, "act.json", json.dumps(act))
@@ -478,6 +714,13 @@ def run_all(d):
     check("jsoncmp missing key", cmp({"x": 1}, {"y": 1}), 1)
     check("jsoncmp list length", cmp([1, 2], [1, 2, 3]), 1)
     check("jsoncmp bool vs int", cmp({"x": True}, {"x": 1}), 1)
+
+    def cmp_rel(tol, exp, act):
+        pe, pa = write(d, "exp.json", json.dumps(exp)), write(d, "act.json", json.dumps(act))
+        return subprocess.run([sys.executable, JSONCMP, "--rel", tol, pe, pa], capture_output=True).returncode
+    check("jsoncmp --rel 1e-9 accepts 1e-10", cmp_rel("1e-9", {"x": 1.0}, {"x": 1.0 + 1e-10}), 0)
+    check("jsoncmp --rel 1e-9 rejects 1e-8", cmp_rel("1e-9", {"x": 1.0}, {"x": 1.0 + 1e-8}), 1)
+    check("jsoncmp --rel bad", cmp_rel("x", {"x": 1.0}, {"x": 1.0}), 2)
 
     print(f"{'FAILED' if failures else 'passed'}: {failures} failure(s)")
     return 1 if failures else 0
