@@ -13,6 +13,7 @@ struct mlog {
 	enum moe_role column[MLOG_MAX_COLUMNS];
 	size_t ncolumns;                /* 0 until a header or the first record sets them */
 	bool has_weights, has_logits;
+	bool fast;                      /* the columns fast_record reads */
 	struct field_lists lists;
 };
 
@@ -66,6 +67,8 @@ static char *next_word(char **s, size_t *len)
 
 static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n)
 {
+	const char *why;
+
 	memcpy(p->column, roles, n * sizeof *roles);
 	p->ncolumns = n;
 	p->has_weights = p->has_logits = false;
@@ -73,6 +76,14 @@ static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n)
 		p->has_weights |= roles[i] == MOE_ROLE_WEIGHTS;
 		p->has_logits |= roles[i] == MOE_ROLE_LOGITS;
 	}
+	/* The fast path reads "experts" and "layer experts" records into a list made
+	 * ready here (a failed allocation only leaves the fast path off). */
+	p->fast = (n == 1 && roles[0] == MOE_ROLE_EXPERTS) ||
+	          (n == 2 && roles[0] == MOE_ROLE_LAYER && roles[1] == MOE_ROLE_EXPERTS);
+	while (p->fast && p->lists.cap_experts < 64)
+		if (field_push_expert(&p->lists, 0, &why) < 0)
+			p->fast = false;
+	p->lists.nexperts = 0;
 }
 
 static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
@@ -272,6 +283,53 @@ static int parse_record(struct mlog *p, char *s, struct moe_record *rec, struct 
 	return PARSE_RECORD;
 }
 
+/* The common record, "LAYER ID,ID,..." or "ID,ID,...", read in one pass over its
+ * bytes: the hot path on big logs. The line ends in a NUL (lines.h), which no test
+ * below takes for a digit, a comma or a space, so the scan needs no bounds check;
+ * a NUL inside the line stops it short of end. Anything it does not take, odd or
+ * wrong, goes to parse_record, which reads it again and says what is wrong. */
+static bool fast_record(struct mlog *p, const char *s, const char *end, struct moe_record *rec)
+{
+	uint32_t *ids = p->lists.experts;
+	size_t k = 0, cap = p->lists.cap_experts;
+	unsigned layer = 0, v, d;
+
+	if (p->ncolumns == 2) {
+		if ((d = (unsigned char)*s - '0') > 9)
+			return false;
+		for (v = d; (d = (unsigned char)*++s - '0') <= 9;)
+			if ((v = v * 10 + d) >= MOE_MAX_LAYERS)
+				return false;
+		if (*s != ' ' && *s != '\t')
+			return false;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		layer = v;
+	}
+	for (;;) {
+		if (k == cap || (d = (unsigned char)*s - '0') > 9)
+			return false;
+		for (v = d; (d = (unsigned char)*++s - '0') <= 9;)
+			if ((v = v * 10 + d) >= MOE_MAX_EXPERTS)
+				return false;
+		ids[k++] = v;
+		if (*s != ',')
+			break;
+		s++;
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (s != end)
+		return false;
+	memset(rec, 0, sizeof *rec);
+	rec->layer = layer;
+	rec->token = -1;
+	rec->domain = p->env.mlog->domain;
+	rec->k = k;
+	rec->experts = ids;
+	return true;
+}
+
 static bool starts_word(const char *s, const char *word)
 {
 	size_t n = strlen(word);
@@ -295,12 +353,16 @@ static int mlog_next(void *parser, struct moe_record *rec, struct moe_shape *hea
 			return PARSE_FATAL;
 		if (rc == LINES_TOO_LONG)
 			return PARSE_BAD;
+		while (is_space(*line)) {
+			line++;
+			len--;
+		}
+		if (len == 0)
+			continue;
+		if (p->fast && fast_record(p, line, line + len, rec))
+			return PARSE_RECORD;
 		if (strlen(line) != len)
 			return format_fail(&p->env, err, PARSE_BAD, "NUL byte in line");
-		while (is_space(*line))
-			line++;
-		if (*line == '\0')
-			continue;
 		if (*line != '#')
 			return parse_record(p, line, rec, err);
 		if (starts_word(line, "#moestat"))

@@ -1,29 +1,146 @@
-/* source.c: reads one input's bytes, inflating gzip members as zstd's FIO_decompressGzFrame does. */
+/* source.c: reads one input's bytes, inflating gzip members (ISA-L or zlib) in a thread of their own. */
 #include "source.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#define SOURCE_INBUF (256u << 10)
+#ifdef MOESTAT_ISAL
+#include <isa-l/igzip_lib.h>
+#else
+#include <zlib.h>
+#endif
+
+#define SOURCE_INBUF (256u << 10)       /* compressed bytes read at a time */
+#define RING_SLOTS 4                    /* inflated buffers between the two threads */
+#define RING_SLOT (1u << 20)
+
+/* What a decoder step says. */
+enum { GZ_MORE, GZ_END, GZ_BAD, GZ_NOMEM };
+
+/* One gzip member's decoder: ISA-L's igzip when built with it, else zlib. Both
+ * answer in the same words, so that messages do not depend on the build. */
+#ifdef MOESTAT_ISAL
+struct gz {
+	struct inflate_state st;
+};
+
+static int gz_start(struct gz *g)
+{
+	isal_inflate_init(&g->st);
+	g->st.crc_flag = ISAL_GZIP;     /* the gzip header and trailer, checked */
+	return 0;
+}
+
+static int gz_run(struct gz *g, const unsigned char *in, size_t len, size_t *used, unsigned char *out,
+                  size_t cap, size_t *made, const char **why)
+{
+	int rc;
+
+	g->st.next_in = (uint8_t *)in;
+	g->st.avail_in = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+	g->st.next_out = out;
+	g->st.avail_out = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+	rc = isal_inflate(&g->st);
+	*used = (size_t)(g->st.next_in - in);
+	*made = (size_t)(g->st.next_out - out);
+	if (rc == ISAL_INCORRECT_CHECKSUM)
+		*why = "incorrect data check";
+	else if (rc == ISAL_INVALID_WRAPPER || rc == ISAL_UNSUPPORTED_METHOD)
+		*why = "incorrect header check";
+	else if (rc < 0)
+		*why = "invalid deflate data";
+	else
+		return g->st.block_state == ISAL_BLOCK_FINISH ? GZ_END : GZ_MORE;
+	return GZ_BAD;
+}
+
+static void gz_stop(struct gz *g)
+{
+	(void)g;
+}
+#else
+struct gz {
+	z_stream z;
+	bool ready;
+};
+
+static int gz_start(struct gz *g)
+{
+	if (g->ready)
+		return inflateReset(&g->z) == Z_OK ? 0 : -1;
+	/* 16 + MAX_WBITS: the gzip wrapper only, so a zlib or raw stream is an error */
+	if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
+		return -1;
+	g->ready = true;
+	return 0;
+}
+
+static int gz_run(struct gz *g, const unsigned char *in, size_t len, size_t *used, unsigned char *out,
+                  size_t cap, size_t *made, const char **why)
+{
+	int rc;
+
+	g->z.next_in = (unsigned char *)in;
+	g->z.avail_in = (uInt)(len > UINT32_MAX ? UINT32_MAX : len);
+	g->z.next_out = out;
+	g->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+	rc = inflate(&g->z, Z_NO_FLUSH);
+	*used = (size_t)(g->z.next_in - in);
+	*made = (size_t)(g->z.next_out - out);
+	if (rc == Z_STREAM_END)
+		return GZ_END;
+	if (rc == Z_OK || rc == Z_BUF_ERROR)
+		return GZ_MORE;
+	if (rc == Z_MEM_ERROR)
+		return GZ_NOMEM;
+	if (g->z.msg && (strstr(g->z.msg, "data check") || strstr(g->z.msg, "length check")))
+		*why = "incorrect data check";
+	else if (g->z.msg && (strstr(g->z.msg, "header") || strstr(g->z.msg, "method")))
+		*why = "incorrect header check";
+	else
+		*why = "invalid deflate data";
+	return GZ_BAD;
+}
+
+static void gz_stop(struct gz *g)
+{
+	if (g->ready)
+		inflateEnd(&g->z);
+}
+#endif
+
+/* An inflated buffer passed from the inflating thread to the reading one. */
+struct slot {
+	unsigned char *data;
+	size_t len, pos;
+	bool last;                      /* nothing follows: the end, or failure */
+	struct moe_error failure;       /* when last and failure.status */
+};
 
 struct source {
 	const char *name;
 	int fd;
 	bool gzip;
-	bool eof;               /* read(2) has returned 0 */
-	bool member_done;       /* between gzip members */
-	unsigned char *in;      /* gzip: compressed bytes behind z.next_in */
-	size_t in_len;          /* plain: the bytes read while sniffing, handed out first */
-	size_t in_pos;
-	z_stream z;
-	bool z_ready;
-	struct moe_error failure;       /* an error met after some bytes were handed out */
+	bool eof;                       /* read(2) has returned 0 */
+	unsigned char *in;              /* gzip: compressed bytes in[in_pos, in_len) */
+	size_t in_len, in_pos;          /* plain: the bytes read while sniffing, handed out first */
+	struct gz gz;
+	bool member_done;               /* between gzip members */
+	struct moe_error failure;       /* an error met after some bytes were inflated */
+	/* With a thread: the ring of inflated buffers. */
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled, emptied;
+	struct slot ring[RING_SLOTS];
+	unsigned head, count;           /* the reader takes ring[head]; count are full */
+	bool stop;                      /* the reader is gone: the thread ends */
 };
 
 static ssize_t read_fd(struct source *src, void *buf, size_t size, struct moe_error *err)
@@ -40,9 +157,17 @@ static ssize_t read_fd(struct source *src, void *buf, size_t size, struct moe_er
 	return n;
 }
 
-/* Reads until at least want bytes are buffered in src->in or the file ends. */
-static int sniff_fill(struct source *src, size_t want, struct moe_error *err)
+/* Makes at least want compressed bytes available at in[in_pos], unless the file ends first. */
+static int fill(struct source *src, size_t want, struct moe_error *err)
 {
+	size_t have = src->in_len - src->in_pos;
+
+	if (have >= want)
+		return 0;
+	if (have > 0)
+		memmove(src->in, src->in + src->in_pos, have);
+	src->in_pos = 0;
+	src->in_len = have;
 	while (src->in_len < want && !src->eof) {
 		ssize_t n = read_fd(src, src->in + src->in_len, SOURCE_INBUF - src->in_len, err);
 		if (n < 0)
@@ -52,24 +177,153 @@ static int sniff_fill(struct source *src, size_t want, struct moe_error *err)
 	return 0;
 }
 
-/* Makes at least want compressed bytes available at z.next_in, unless the file ends first. */
-static int gz_fill(struct source *src, size_t want, struct moe_error *err)
+/* After a member's end: another member follows (1), the stream ends (0), or garbage (-1). */
+static int next_member(struct source *src, struct moe_error *err)
 {
-	size_t have = src->z.avail_in;
+	const unsigned char *p;
 
-	if (have >= want)
+	if (fill(src, 2, err) < 0)
+		return -1;
+	p = src->in + src->in_pos;
+	if (src->in_len == src->in_pos)
 		return 0;
-	if (have > 0)
-		memmove(src->in, src->z.next_in, have);
-	while (have < want && !src->eof) {
-		ssize_t n = read_fd(src, src->in + have, SOURCE_INBUF - have, err);
-		if (n < 0)
-			return -1;
-		have += (size_t)n;
+	if (src->in_len - src->in_pos < 2 || p[0] != 0x1f || p[1] != 0x8b) {
+		moe_error_set(err, EX_IOERR, src->name, 0, "trailing garbage after gzip data");
+		return -1;
 	}
-	src->z.next_in = src->in;
-	src->z.avail_in = (uInt)have;
-	return 0;
+	if (gz_start(&src->gz) < 0) {
+		moe_error_set(err, EX_OSERR, src->name, 0, "out of memory");
+		return -1;
+	}
+	src->member_done = false;
+	return 1;
+}
+
+/* Inflates up to size bytes into buf, as zstd's FIO_decompressGzFrame does: refills
+ * when the input runs out, reads a stream that ends mid-member as truncated, goes on
+ * into the next member. Returns the count, 0 at the end, or -1. Bytes inflated before
+ * an error are returned first; the error comes with the next call. */
+static ssize_t inflate_some(struct source *src, unsigned char *buf, size_t size, struct moe_error *err)
+{
+	size_t produced = 0;
+
+	if (src->failure.status) {
+		*err = src->failure;
+		return -1;
+	}
+	while (produced < size) {
+		size_t used, made;
+		const char *why = NULL;
+		int rc;
+
+		if (src->member_done) {
+			/* Hand out what we have before waiting on a pipe for more. */
+			if (produced > 0 && src->in_len - src->in_pos < 2 && !src->eof)
+				break;
+			rc = next_member(src, &src->failure);
+			if (rc < 0)
+				goto failed;
+			if (rc == 0)
+				break;
+		}
+		if (src->in_pos == src->in_len) {
+			if (produced > 0)
+				break;
+			if (fill(src, 1, &src->failure) < 0)
+				goto failed;
+			if (src->in_pos == src->in_len) {
+				moe_error_set(&src->failure, EX_IOERR, src->name, 0,
+				              "gzip stream truncated (unexpected end of file)");
+				goto failed;
+			}
+		}
+		rc = gz_run(&src->gz, src->in + src->in_pos, src->in_len - src->in_pos, &used,
+		            buf + produced, size - produced, &made, &why);
+		src->in_pos += used;
+		produced += made;
+		if (rc == GZ_END) {
+			src->member_done = true;
+		} else if (rc == GZ_NOMEM) {
+			moe_error_set(&src->failure, EX_OSERR, src->name, 0, "out of memory");
+			goto failed;
+		} else if (rc == GZ_BAD) {
+			moe_error_set(&src->failure, EX_IOERR, src->name, 0, "corrupt gzip data: %s", why);
+			goto failed;
+		}
+	}
+	return (ssize_t)produced;
+failed:
+	if (produced > 0)
+		return (ssize_t)produced;
+	*err = src->failure;
+	return -1;
+}
+
+/* The inflating thread: fills the ring's free slots until the stream ends or fails. */
+static void *inflate_thread(void *arg)
+{
+	struct source *src = arg;
+
+	for (;;) {
+		struct slot *s;
+		ssize_t n;
+
+		pthread_mutex_lock(&src->lock);
+		while (src->count == RING_SLOTS && !src->stop)
+			pthread_cond_wait(&src->emptied, &src->lock);
+		if (src->stop) {
+			pthread_mutex_unlock(&src->lock);
+			return NULL;
+		}
+		s = &src->ring[(src->head + src->count) % RING_SLOTS];
+		pthread_mutex_unlock(&src->lock);
+		/* The slot is this thread's until count covers it. */
+		memset(&s->failure, 0, sizeof s->failure);
+		n = inflate_some(src, s->data, RING_SLOT, &s->failure);
+		s->len = n > 0 ? (size_t)n : 0;
+		s->pos = 0;
+		s->last = n <= 0;
+		pthread_mutex_lock(&src->lock);
+		src->count++;
+		pthread_cond_signal(&src->filled);
+		pthread_mutex_unlock(&src->lock);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+/* Starts the inflating thread, unless MOESTAT_THREADS=1 asks for one thread. */
+static void start_thread(struct source *src)
+{
+	const char *threads = getenv("MOESTAT_THREADS");
+	unsigned i;
+
+	if (threads && strcmp(threads, "1") == 0)
+		return;
+	for (i = 0; i < RING_SLOTS; i++)
+		if (!(src->ring[i].data = malloc(RING_SLOT)))
+			break;
+	if (i < RING_SLOTS || pthread_mutex_init(&src->lock, NULL) != 0)
+		goto single;
+	if (pthread_cond_init(&src->filled, NULL) != 0)
+		goto no_filled;
+	if (pthread_cond_init(&src->emptied, NULL) != 0)
+		goto no_emptied;
+	if (pthread_create(&src->thread, NULL, inflate_thread, src) == 0) {
+		src->threaded = true;
+		return;
+	}
+	pthread_cond_destroy(&src->emptied);
+no_emptied:
+	pthread_cond_destroy(&src->filled);
+no_filled:
+	pthread_mutex_destroy(&src->lock);
+single:
+	/* Without the thread (no memory, no threads), inflate on the caller's. */
+	for (i = 0; i < RING_SLOTS; i++) {
+		free(src->ring[i].data);
+		src->ring[i].data = NULL;
+	}
 }
 
 struct source *source_open(const char *path, struct moe_error *err)
@@ -97,20 +351,17 @@ struct source *source_open(const char *path, struct moe_error *err)
 		moe_error_set(err, EX_NOINPUT, src->name, 0, "cannot read: is a directory");
 		goto fail;
 	}
-	if (sniff_fill(src, 2, err) < 0) {
+	if (fill(src, 2, err) < 0) {
 		err->status = EX_NOINPUT;
 		goto fail;
 	}
 	src->gzip = src->in_len >= 2 && src->in[0] == 0x1f && src->in[1] == 0x8b;
 	if (src->gzip) {
-		/* 16 + MAX_WBITS: gzip wrapper only, so a zlib or raw stream is an error */
-		if (inflateInit2(&src->z, 16 + MAX_WBITS) != Z_OK) {
+		if (gz_start(&src->gz) < 0) {
 			moe_error_set(err, EX_OSERR, src->name, 0, "out of memory");
 			goto fail;
 		}
-		src->z_ready = true;
-		src->z.next_in = src->in;
-		src->z.avail_in = (uInt)src->in_len;
+		start_thread(src);
 	}
 	return src;
 fail:
@@ -133,89 +384,47 @@ static ssize_t read_plain(struct source *src, void *buf, size_t size, struct moe
 	return read_fd(src, buf, size, err);
 }
 
-/* After a member's end: another member follows (1), the stream ends (0), or garbage (-1). */
-static int next_member(struct source *src, struct moe_error *err)
+/* Copies out of the ring's head slot, waiting for the thread to fill it. */
+static ssize_t read_ring(struct source *src, void *buf, size_t size, struct moe_error *err)
 {
-	if (gz_fill(src, 2, err) < 0)
-		return -1;
-	if (src->z.avail_in == 0)
+	struct slot *s;
+	size_t n;
+
+	pthread_mutex_lock(&src->lock);
+	while (src->count == 0)
+		pthread_cond_wait(&src->filled, &src->lock);
+	s = &src->ring[src->head];
+	pthread_mutex_unlock(&src->lock);
+	if (s->pos == s->len && s->last) {
+		/* The end stays the end: every later call lands here again. */
+		if (s->failure.status) {
+			*err = s->failure;
+			return -1;
+		}
 		return 0;
-	if (src->z.avail_in < 2 || src->z.next_in[0] != 0x1f || src->z.next_in[1] != 0x8b) {
-		moe_error_set(err, EX_IOERR, src->name, 0, "trailing garbage after gzip data");
-		return -1;
 	}
-	inflateReset(&src->z);
-	src->member_done = false;
-	return 1;
-}
-
-static ssize_t inflate_some(struct source *src, void *buf, size_t size, struct moe_error *err)
-{
-	src->z.next_out = buf;
-	src->z.avail_out = (uInt)(size > UINT32_MAX ? UINT32_MAX : size);
-	while (src->z.avail_out > 0) {
-		size_t produced = size - src->z.avail_out;
-		int rc;
-
-		if (src->member_done) {
-			/* Hand out what we have before waiting on a pipe for more. */
-			if (produced > 0 && src->z.avail_in < 2 && !src->eof)
-				break;
-			rc = next_member(src, err);
-			if (rc < 0)
-				return -1;
-			if (rc == 0)
-				break;
-		}
-		if (src->z.avail_in == 0) {
-			if (produced > 0)
-				break;
-			if (gz_fill(src, 1, err) < 0)
-				return -1;
-			if (src->z.avail_in == 0) {
-				moe_error_set(err, EX_IOERR, src->name, 0,
-				              "gzip stream truncated (unexpected end of file)");
-				return -1;
-			}
-		}
-		rc = inflate(&src->z, Z_NO_FLUSH);
-		if (rc == Z_STREAM_END) {
-			src->member_done = true;
-		} else if (rc == Z_MEM_ERROR) {
-			moe_error_set(err, EX_OSERR, src->name, 0, "out of memory");
-			return -1;
-		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			moe_error_set(err, EX_IOERR, src->name, 0, "corrupt gzip data: %s",
-			              src->z.msg ? src->z.msg : "unknown error");
-			return -1;
-		}
+	n = s->len - s->pos < size ? s->len - s->pos : size;
+	memcpy(buf, s->data + s->pos, n);
+	s->pos += n;
+	if (s->pos == s->len && !s->last) {
+		pthread_mutex_lock(&src->lock);
+		src->head = (src->head + 1) % RING_SLOTS;
+		src->count--;
+		pthread_cond_signal(&src->emptied);
+		pthread_mutex_unlock(&src->lock);
 	}
-	return (ssize_t)(size - src->z.avail_out);
-}
-
-/* The bytes inflated before an error are handed out first; the error comes with the next read. */
-static ssize_t read_gzip(struct source *src, void *buf, size_t size, struct moe_error *err)
-{
-	ssize_t n;
-
-	if (src->failure.status) {
-		*err = src->failure;
-		return -1;
-	}
-	n = inflate_some(src, buf, size, &src->failure);
-	if (n >= 0)
-		return n;
-	if (src->z.avail_out < size)
-		return (ssize_t)(size - src->z.avail_out);
-	*err = src->failure;
-	return -1;
+	return (ssize_t)n;
 }
 
 ssize_t source_read(struct source *src, void *buf, size_t size, struct moe_error *err)
 {
 	if (size == 0)
 		return 0;
-	return src->gzip ? read_gzip(src, buf, size, err) : read_plain(src, buf, size, err);
+	if (!src->gzip)
+		return read_plain(src, buf, size, err);
+	if (src->threaded)
+		return read_ring(src, buf, size, err);
+	return inflate_some(src, buf, size, err);
 }
 
 const char *source_name(const struct source *src)
@@ -232,8 +441,20 @@ void source_close(struct source *src)
 {
 	if (!src)
 		return;
-	if (src->z_ready)
-		inflateEnd(&src->z);
+	if (src->threaded) {
+		pthread_mutex_lock(&src->lock);
+		src->stop = true;
+		pthread_cond_signal(&src->emptied);
+		pthread_mutex_unlock(&src->lock);
+		pthread_join(src->thread, NULL);
+		pthread_cond_destroy(&src->filled);
+		pthread_cond_destroy(&src->emptied);
+		pthread_mutex_destroy(&src->lock);
+	}
+	for (unsigned i = 0; i < RING_SLOTS; i++)
+		free(src->ring[i].data);
+	if (src->gzip)
+		gz_stop(&src->gz);
 	if (src->fd > STDIN_FILENO)
 		close(src->fd);
 	free(src->in);
