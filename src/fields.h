@@ -30,6 +30,12 @@ int field_layer(const char *s, size_t len, unsigned *out, const char **why);
 /* A finite decimal number (strtod syntax without hex, inf and nan). */
 int field_double(const char *s, size_t len, double *out, const char **why);
 
+/* Comma-separated decimals of at most 15 digits and no exponent at s, into
+ * out[0..cap): the end of the list, with *n set; NULL when the list holds
+ * anything else or does not fit (field_double then reads it). The line must end
+ * in a NUL. Each value is strtod's, bit for bit. */
+const char *field_decimals(const char *s, double *out, size_t cap, size_t *n);
+
 /* What the field_push functions return besides 0 and -1 (a bad item). */
 #define FIELD_NOMEM (-2)
 

@@ -76,14 +76,17 @@ static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n)
 		p->has_weights |= roles[i] == MOE_ROLE_WEIGHTS;
 		p->has_logits |= roles[i] == MOE_ROLE_LOGITS;
 	}
-	/* The fast path reads "experts" and "layer experts" records into a list made
-	 * ready here (a failed allocation only leaves the fast path off). */
-	p->fast = (n == 1 && roles[0] == MOE_ROLE_EXPERTS) ||
-	          (n == 2 && roles[0] == MOE_ROLE_LAYER && roles[1] == MOE_ROLE_EXPERTS);
+	/* The fast path reads into lists made ready here; a record that outgrows them
+	 * takes the general path, which grows them for the next (a failed allocation
+	 * only leaves the fast path off). */
+	p->fast = true;
 	while (p->fast && p->lists.cap_experts < 64)
 		if (field_push_expert(&p->lists, 0, &why) < 0)
 			p->fast = false;
-	p->lists.nexperts = 0;
+	while (p->fast && p->has_weights && p->lists.cap_weights < 64)
+		if (field_push_weight(&p->lists, 0, &why) < 0)
+			p->fast = false;
+	field_lists_clear(&p->lists);
 }
 
 static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
@@ -283,50 +286,85 @@ static int parse_record(struct mlog *p, char *s, struct moe_record *rec, struct 
 	return PARSE_RECORD;
 }
 
-/* The common record, "LAYER ID,ID,..." or "ID,ID,...", read in one pass over its
- * bytes: the hot path on big logs. The line ends in a NUL (lines.h), which no test
- * below takes for a digit, a comma or a space, so the scan needs no bounds check;
- * a NUL inside the line stops it short of end. Anything it does not take, odd or
- * wrong, goes to parse_record, which reads it again and says what is wrong. */
+/* A whole number below limit at *s, moving *s past it; false when there is none. */
+static bool fast_number(const char **s, uint64_t limit, uint64_t *out)
+{
+	unsigned d = (unsigned char)**s - '0';
+	uint64_t v;
+
+	if (d > 9)
+		return false;
+	for (v = d; (d = (unsigned char)*++*s - '0') <= 9;)
+		if ((v = v * 10 + d) >= limit)
+			return false;
+	*out = v;
+	return true;
+}
+
+/* The ids of an experts column, "3,7,...", into ids[0..cap); false when it does not fit. */
+static bool fast_ids(const char **s, uint32_t *ids, size_t cap, size_t *k)
+{
+	uint64_t v;
+
+	for (*k = 0;; (*s)++) {
+		if (*k == cap || !fast_number(s, MOE_MAX_EXPERTS, &v))
+			return false;
+		ids[(*k)++] = (uint32_t)v;
+		if (**s != ',')
+			return true;
+	}
+}
+
+/* A record read in one pass over its bytes: the hot path on big logs. The line ends
+ * in a NUL (lines.h), which no test below takes for a digit, a comma or a space, so
+ * the scan needs no bounds check; a NUL inside the line stops it short of end.
+ * Anything it does not take, odd or wrong, goes to parse_record, which reads it
+ * again and says what is wrong. */
 static bool fast_record(struct mlog *p, const char *s, const char *end, struct moe_record *rec)
 {
-	uint32_t *ids = p->lists.experts;
-	size_t k = 0, cap = p->lists.cap_experts;
-	unsigned layer = 0, v, d;
+	struct field_lists *l = &p->lists;
+	uint64_t v;
 
-	if (p->ncolumns == 2) {
-		if ((d = (unsigned char)*s - '0') > 9)
-			return false;
-		for (v = d; (d = (unsigned char)*++s - '0') <= 9;)
-			if ((v = v * 10 + d) >= MOE_MAX_LAYERS)
+	memset(rec, 0, sizeof *rec);
+	rec->token = -1;
+	rec->domain = p->env.mlog->domain;
+	for (size_t c = 0; c < p->ncolumns; c++) {
+		if (c > 0) {
+			if (*s != ' ' && *s != '\t')
 				return false;
-		if (*s != ' ' && *s != '\t')
-			return false;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		layer = v;
-	}
-	for (;;) {
-		if (k == cap || (d = (unsigned char)*s - '0') > 9)
-			return false;
-		for (v = d; (d = (unsigned char)*++s - '0') <= 9;)
-			if ((v = v * 10 + d) >= MOE_MAX_EXPERTS)
+			while (*s == ' ' || *s == '\t')
+				s++;
+		}
+		switch (p->column[c]) {
+		case MOE_ROLE_LAYER:
+			if (!fast_number(&s, MOE_MAX_LAYERS, &v))
 				return false;
-		ids[k++] = v;
-		if (*s != ',')
+			rec->layer = (unsigned)v;
 			break;
-		s++;
+		case MOE_ROLE_TOKEN:
+			if (!fast_number(&s, INT64_MAX, &v))
+				return false;
+			rec->token = (int64_t)v;
+			break;
+		case MOE_ROLE_EXPERTS:
+			if (!fast_ids(&s, l->experts, l->cap_experts, &l->nexperts))
+				return false;
+			break;
+		case MOE_ROLE_WEIGHTS:
+			if (!(s = field_decimals(s, l->weights, l->cap_weights, &l->nweights)))
+				return false;
+			break;
+		default:
+			if (!(s = field_decimals(s, l->logits, l->cap_logits, &l->nlogits)))
+				return false;
+			break;
+		}
 	}
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (s != end)
 		return false;
-	memset(rec, 0, sizeof *rec);
-	rec->layer = layer;
-	rec->token = -1;
-	rec->domain = p->env.mlog->domain;
-	rec->k = k;
-	rec->experts = ids;
+	field_lists_to_record(l, p->has_weights, p->has_logits, rec);
 	return true;
 }
 

@@ -479,8 +479,8 @@ int replay_add(struct replay *r, const struct moe_record *rec, const char **why)
 	pos = l->tokens;
 	route_scores(r->o.score, rec->logits, n, r->s);
 	route_select(r->s, NULL, n, k, &r->o.groups, r->none, r->work);
-	/* route_select left s + 0 in work, -infinity where a group was not kept. */
-	if (r->capacity && hold(r, l, r->none, k, r->s, r->work) < 0)
+	/* With groups, route_select left s + 0 in work, -infinity where a group was not kept. */
+	if (r->capacity && hold(r, l, r->none, k, r->s, r->o.groups.groups ? r->work : r->s) < 0)
 		return -1;
 	mark = new_mark(r);
 	for (size_t i = 0; i < k; i++) {

@@ -27,18 +27,24 @@ void route_scores(enum route_score score, const double *logits, size_t n, double
 static size_t top(const double *v, size_t first, size_t last, size_t k, uint32_t *out)
 {
 	size_t n = 0;
+	double kth = 0;         /* v[out[k - 1]] once out is full: the value to beat */
 
-	for (size_t i = first; i < last && k > 0; i++) {
+	if (k == 0)
+		return 0;
+	for (size_t i = first; i < last; i++) {
+		double x = v[i];
 		size_t j;
 
-		if (n == k && !(v[i] > v[out[k - 1]]))
+		if (n == k && !(x > kth))
 			continue;
 		j = n < k ? n++ : k - 1;
-		while (j > 0 && v[i] > v[out[j - 1]]) {
+		while (j > 0 && x > v[out[j - 1]]) {
 			out[j] = out[j - 1];
 			j--;
 		}
 		out[j] = (uint32_t)i;
+		if (n == k)
+			kth = v[out[k - 1]];
 	}
 	return n;
 }
@@ -71,6 +77,10 @@ void route_select(const double *s, const double *b, size_t n, size_t k,
 {
 	double *v = scratch, *group_score = scratch + n;
 
+	if (!b && !(g && g->groups)) {
+		top(s, 0, n, k, out);   /* nothing to add or mask: s itself */
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		v[i] = s[i] + (b ? b[i] : 0);
 	if (g && g->groups) {

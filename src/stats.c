@@ -83,30 +83,39 @@ static struct stats_layer *add_layer(struct stats *st, unsigned id)
 int stats_add(struct stats *st, const struct moe_record *rec)
 {
 	struct stats_layer *l = bylayer_get(&st->layers, rec->layer);
+	const uint32_t *ids = rec->experts;
+	size_t k = rec->k;
+	uint32_t top = 0;
 	uint64_t pos;
 
-	for (size_t i = 0; i < rec->k; i++)
-		if (rec->experts[i] >= st->capacity && stats_reserve(st, rec->experts[i] + 1) < 0)
-			return -1;
+	for (size_t i = 0; i < k; i++)
+		top = ids[i] > top ? ids[i] : top;
+	if (top >= st->capacity && stats_reserve(st, top + 1) < 0)
+		return -1;
 	if (!l && !(l = add_layer(st, rec->layer)))
 		return -1;
 	pos = l->tokens++;
-	l->selections += rec->k;
-	if (pos == 0 || rec->k < l->k_min)
-		l->k_min = rec->k;
-	if (rec->k > l->k_max)
-		l->k_max = rec->k;
-	for (size_t i = 0; i < rec->k; i++) {
-		uint32_t e = rec->experts[i];
+	l->selections += k;
+	if (pos == 0 || k < l->k_min)
+		l->k_min = k;
+	if (k > l->k_max)
+		l->k_max = k;
+	if (!st->gaps) {
+		uint64_t *count = l->count;
+
+		for (size_t i = 0; i < k; i++)
+			count[ids[i]]++;
+		return 0;
+	}
+	for (size_t i = 0; i < k; i++) {
+		uint32_t e = ids[i];
+		/* The run of positions last_used+1 .. pos-1 ends here. */
+		uint64_t gap = pos - (uint64_t)(l->last_used[e] + 1);
 
 		l->count[e]++;
-		if (st->gaps) {
-			/* The run of positions last_used+1 .. pos-1 ends here. */
-			uint64_t gap = pos - (uint64_t)(l->last_used[e] + 1);
-			if (gap > l->max_gap[e])
-				l->max_gap[e] = gap;
-			l->last_used[e] = (int64_t)pos;
-		}
+		if (gap > l->max_gap[e])
+			l->max_gap[e] = gap;
+		l->last_used[e] = (int64_t)pos;
 	}
 	return 0;
 }
