@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_common_init(struct cli_common *c, const char *command)
@@ -197,6 +198,10 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, char **arg
 		return 1;
 	case CLI_KEY:
 		return parse_key(c, arg) < 0 ? -1 : 1;
+	case CLI_PROGRESS:
+	case CLI_NO_PROGRESS:
+		c->progress = opt == CLI_PROGRESS ? 1 : -1;
+		return 1;
 	case 'h':
 	case CLI_HELP:
 		c->help = true;
@@ -215,9 +220,69 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, char **arg
 	}
 }
 
+/* The progress meter: one line on standard error, at most 10 times a second. */
+struct meter {
+	bool on;
+	bool known;                     /* the inputs' size, so a percentage and an ETA */
+	struct timespec start, last;
+	size_t width;                   /* of the line last drawn, to erase it */
+};
+
+static double seconds(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void meter_start(struct meter *m, const struct cli_common *c, const struct reader *r)
+{
+	uint64_t done, total;
+
+	memset(m, 0, sizeof *m);
+	reader_progress(r, &done, &total);
+	m->known = total > 0;
+	m->on = c->progress > 0 || (c->progress == 0 && m->known && isatty(STDERR_FILENO));
+	clock_gettime(CLOCK_MONOTONIC, &m->start);
+	m->last = m->start;
+}
+
+static void meter_draw(struct meter *m, const struct reader *r)
+{
+	struct timespec now;
+	uint64_t done, total;
+	double elapsed, rate;
+	char line[128];
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (seconds(&m->last, &now) < 0.1)
+		return;
+	m->last = now;
+	reader_progress(r, &done, &total);
+	elapsed = seconds(&m->start, &now);
+	rate = elapsed > 0 ? (double)done / elapsed : 0;
+	n = snprintf(line, sizeof line, "moestat: %.1f MB read, %.1f MB/s, %d:%02d", (double)done / 1e6,
+	             rate / 1e6, (int)elapsed / 60, (int)elapsed % 60);
+	if (m->known && total > 0 && rate > 0 && done <= total) {
+		double eta = (double)(total - done) / rate;
+
+		n += snprintf(line + n, sizeof line - (size_t)n, ", %d%%, ETA %d:%02d",
+		              (int)(100.0 * (double)done / (double)total), (int)eta / 60, (int)eta % 60);
+	}
+	fprintf(stderr, "\r%-*s", (int)m->width, line);
+	m->width = (size_t)n;
+}
+
+static void meter_end(struct meter *m)
+{
+	if (m->on && m->width)
+		fprintf(stderr, "\r%*s\r", (int)m->width, "");
+}
+
 int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
              struct reader **out)
 {
+	uint64_t count = 0;
+	struct meter meter;
 	static char *stdin_only[] = { "-", NULL };
 	struct moe_error err = { 0 };
 	struct moe_record rec;
@@ -231,8 +296,11 @@ int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink
 	*out = reader_open(files, (size_t)nfiles, &c->read);
 	if (!*out)
 		return cli_out_of_memory();
+	meter_start(&meter, c, *out);
 	while ((rc = reader_next(*out, &rec, &err)) > 0 && (status = sink(ctx, &rec)) == 0)
-		;
+		if (meter.on && (++count & 0x3fff) == 0)
+			meter_draw(&meter, *out);
+	meter_end(&meter);
 	if (rc < 0)
 		status = cli_error(&err);
 	else if (status < 0)

@@ -21,6 +21,8 @@ enum {
 	CLI_SKIP_BAD,
 	CLI_INPUT_FORMAT,
 	CLI_KEY,
+	CLI_PROGRESS,
+	CLI_NO_PROGRESS,
 	CLI_HELP,
 	CLI_FIRST_COMMAND_OPTION,       /* commands number their own options from here */
 };
@@ -35,6 +37,8 @@ enum {
 	{ "skip-bad", no_argument, NULL, CLI_SKIP_BAD }, \
 	{ "input-format", required_argument, NULL, CLI_INPUT_FORMAT }, \
 	{ "key", required_argument, NULL, CLI_KEY }, \
+	{ "progress", no_argument, NULL, CLI_PROGRESS }, \
+	{ "no-progress", no_argument, NULL, CLI_NO_PROGRESS }, \
 	{ "help", no_argument, NULL, CLI_HELP }
 
 /* getopt_long's short options for the common ones; ':' first, so a missing argument is told apart. */
@@ -50,12 +54,16 @@ enum {
 	"      --input-format FMT  auto, mlog, jsonl, csv or steps (default auto)\n" \
 	"      --key ROLE=NAME     jsonl/csv: take ROLE (layer, token, experts, weights,\n" \
 	"                          logits, domain) from the field NAME\n" \
+	"      --progress          show a progress meter on standard error, even into a pipe\n" \
+	"      --no-progress       never show it (by default: when standard error is a\n" \
+	"                          terminal and the inputs' sizes are known)\n" \
 	"  -h, --help              show this help\n"
 
 struct cli_common {
 	const char *command;
 	bool json;
 	bool help;
+	int progress;                   /* 1 --progress, -1 --no-progress, 0 by default */
 	const char *output;
 	struct reader_options read;
 	unsigned char *layers;          /* owned bitmap behind read.layers */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lines.h"
 #include "source.h"
@@ -24,6 +25,8 @@ struct reader {
 	size_t nlogits;                 /* logits per record so far, when N is not known */
 	int want_domain;                /* index of --domain in the table, -1 until seen */
 	struct mlog_carry mlog;
+	uint64_t total;                 /* the files' sizes, 0 when one is not known */
+	uint64_t done;                  /* the sizes of the files read to their end */
 };
 
 struct reader *reader_open(char *const *files, size_t nfiles, const struct reader_options *opts)
@@ -48,11 +51,22 @@ struct reader *reader_open(char *const *files, size_t nfiles, const struct reade
 		r->in.experts = opts->experts;
 		r->in.experts_from = EXPERTS_FROM_OPTION;
 	}
+	for (size_t i = 0; i < nfiles; i++) {
+		struct stat st;
+
+		if (strcmp(files[i], "-") == 0 || stat(files[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+			r->total = 0;
+			break;
+		}
+		r->total += (uint64_t)st.st_size;
+	}
 	return r;
 }
 
 static void close_file(struct reader *r)
 {
+	if (r->src)
+		r->done += source_size(r->src);
 	if (r->ops && r->parser)
 		r->ops->close(r->parser);
 	r->parser = NULL;
@@ -330,6 +344,12 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 			return 1;
 		}
 	}
+}
+
+void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total)
+{
+	*done = r->done + (r->src ? source_consumed(r->src) : 0);
+	*total = r->total;
 }
 
 const struct moe_input *reader_input(const struct reader *r)

@@ -57,6 +57,10 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 /* What has been read so far; at the end, experts holds the final N. */
 const struct moe_input *reader_input(const struct reader *r);
 
+/* How far along the files are: bytes read of them (compressed bytes for gzip)
+ * and their total size; total is 0 when a size is not known (a pipe). */
+void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total);
+
 void reader_close(struct reader *r);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,8 @@ struct source {
 	int fd;
 	bool gzip;
 	bool eof;                       /* read(2) has returned 0 */
+	_Atomic uint64_t consumed;      /* bytes read from the file (compressed ones for gzip) */
+	uint64_t size;                  /* of a regular file; 0 when not known */
 	unsigned char *in;              /* gzip: compressed bytes in[in_pos, in_len) */
 	size_t in_len, in_pos;          /* plain: the bytes read while sniffing, handed out first */
 	struct gz gz;
@@ -154,6 +157,8 @@ static ssize_t read_fd(struct source *src, void *buf, size_t size, struct moe_er
 		moe_error_set(err, EX_IOERR, src->name, 0, "read error: %s", strerror(errno));
 	else if (n == 0)
 		src->eof = true;
+	else
+		atomic_fetch_add_explicit(&src->consumed, (uint64_t)n, memory_order_relaxed);
 	return n;
 }
 
@@ -347,10 +352,14 @@ struct source *source_open(const char *path, struct moe_error *err)
 			goto fail;
 		}
 	}
-	if (fstat(src->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(src->fd, &st) != 0)
+		memset(&st, 0, sizeof st);
+	if (S_ISDIR(st.st_mode)) {
 		moe_error_set(err, EX_NOINPUT, src->name, 0, "cannot read: is a directory");
 		goto fail;
 	}
+	if (S_ISREG(st.st_mode))
+		src->size = (uint64_t)st.st_size;
 	if (fill(src, 2, err) < 0) {
 		err->status = EX_NOINPUT;
 		goto fail;
@@ -425,6 +434,16 @@ ssize_t source_read(struct source *src, void *buf, size_t size, struct moe_error
 	if (src->threaded)
 		return read_ring(src, buf, size, err);
 	return inflate_some(src, buf, size, err);
+}
+
+uint64_t source_consumed(const struct source *src)
+{
+	return atomic_load_explicit(&src->consumed, memory_order_relaxed);
+}
+
+uint64_t source_size(const struct source *src)
+{
+	return src->size;
 }
 
 const char *source_name(const struct source *src)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -19,6 +20,11 @@ struct source *source_open(const char *path, struct moe_error *err);
  * with err filled, without a line number (EX_IOERR: read error, truncated or
  * corrupt gzip, data after the last gzip member). */
 ssize_t source_read(struct source *src, void *buf, size_t size, struct moe_error *err);
+
+/* Bytes read from the file so far (compressed ones for gzip), and the file's
+ * size (0 when it is not a regular file): how far along the input is. */
+uint64_t source_consumed(const struct source *src);
+uint64_t source_size(const struct source *src);
 
 /* The name for messages: the path as given, "<stdin>" for "-". */
 const char *source_name(const struct source *src);
