@@ -101,6 +101,11 @@ static int add_shape(struct batch_layer *l, uint64_t max, uint64_t selections)
 {
 	size_t i;
 
+	/* Chunks of one layer mostly repeat a shape (with B = 1, always): no hashing then. */
+	if (l->last_shape && l->last_shape->max == max && l->last_shape->selections == selections) {
+		l->last_shape->chunks++;
+		return 0;
+	}
 	if (2 * (l->nshapes + 1) > l->cap_shapes) {
 		struct batch_layer old = *l;
 
@@ -122,6 +127,7 @@ static int add_shape(struct batch_layer *l, uint64_t max, uint64_t selections)
 		l->nshapes++;
 	}
 	l->shape[i].chunks++;
+	l->last_shape = &l->shape[i];
 	return 0;
 }
 
@@ -135,15 +141,41 @@ static uint64_t chunk_max(const struct batch_layer *l)
 	return max;
 }
 
-static int close_chunk(struct batch_layer *l, bool per_expert)
+static int close_chunk(struct batch *b, struct batch_layer *l);
+
+/* Adds the open chunk of a layer of a smaller size to the same layer of parent. */
+static int feed(struct batch *parent, const struct batch_layer *from, unsigned capacity)
+{
+	struct batch_layer *l = bylayer_get(&parent->layers, from->layer);
+
+	if (capacity > parent->capacity && batch_reserve(parent, capacity) < 0)
+		return -1;
+	if (!l && !(l = add_layer(parent, from->layer)))
+		return -1;
+	for (size_t i = 0; i < from->ntouched; i++) {
+		uint32_t e = from->touched[i];
+
+		if (l->chunk_count[e] == 0)
+			l->touched[l->ntouched++] = e;
+		l->chunk_count[e] += from->chunk_count[e];
+	}
+	l->tokens += from->chunk_tokens;
+	l->chunk_tokens += from->chunk_tokens;
+	l->chunk_selections += from->chunk_selections;
+	return l->chunk_tokens == parent->size ? close_chunk(parent, l) : 0;
+}
+
+static int close_chunk(struct batch *b, struct batch_layer *l)
 {
 	if (add_shape(l, chunk_max(l), l->chunk_selections) < 0)
+		return -1;
+	if (b->parent && feed(b->parent, l, b->capacity) < 0)
 		return -1;
 	for (size_t i = 0; i < l->ntouched; i++) {
 		uint32_t e = l->touched[i];
 		uint64_t c = l->chunk_count[e];
 
-		if (per_expert) {
+		if (b->per_expert) {
 			l->sum[e] += c;
 			l->sum_sq[e] += c * c;
 		}
@@ -155,25 +187,53 @@ static int close_chunk(struct batch_layer *l, bool per_expert)
 	return 0;
 }
 
+void batch_chain(struct batch *child, struct batch *parent)
+{
+	child->parent = parent;
+}
+
+int batch_finish(struct batch *b)
+{
+	const struct batch_layer *l;
+
+	if (!b->parent)
+		return 0;
+	for (l = bylayer_next(&b->layers, 0); l; l = bylayer_next(&b->layers, l->layer + 1))
+		if (l->chunk_tokens > 0 && feed(b->parent, l, b->capacity) < 0)
+			return -1;
+	return batch_finish(b->parent);
+}
+
 int batch_add(struct batch *b, const struct moe_record *rec)
 {
 	struct batch_layer *l = bylayer_get(&b->layers, rec->layer);
+	const uint32_t *ids = rec->experts;
+	size_t k = rec->k;
+	uint32_t top = 0;
 
-	for (size_t i = 0; i < rec->k; i++)
-		if (rec->experts[i] >= b->capacity && batch_reserve(b, rec->experts[i] + 1) < 0)
-			return -1;
+	for (size_t i = 0; i < k; i++)
+		top = ids[i] > top ? ids[i] : top;
+	if (top >= b->capacity && batch_reserve(b, top + 1) < 0)
+		return -1;
 	if (!l && !(l = add_layer(b, rec->layer)))
 		return -1;
-	for (size_t i = 0; i < rec->k; i++) {
-		uint32_t e = rec->experts[i];
+	if (b->size == 1 && !b->per_expert) {
+		/* A chunk of one record: its ids are distinct (reader.h), so its largest
+		 * count is 1 and its selections k; nothing to count. */
+		l->tokens++;
+		l->chunks++;
+		return add_shape(l, k > 0, k);
+	}
+	for (size_t i = 0; i < k; i++) {
+		uint32_t e = ids[i];
 
 		if (l->chunk_count[e]++ == 0)
 			l->touched[l->ntouched++] = e;
 	}
 	l->tokens++;
-	l->chunk_selections += rec->k;
+	l->chunk_selections += k;
 	if (++l->chunk_tokens == b->size)
-		return close_chunk(l, b->per_expert);
+		return close_chunk(b, l);
 	return 0;
 }
 

@@ -26,11 +26,13 @@ struct batch_layer {
 	uint64_t chunks;                /* full chunks */
 	struct batch_shape *shape;      /* distinct shapes of the full chunks: an open hash table */
 	size_t nshapes, cap_shapes;
+	struct batch_shape *last_shape; /* the one counted last, in shape[] */
 	uint64_t *sum, *sum_sq;         /* [capacity] sum over full chunks of c_i and c_i^2 (per_expert) */
 };
 
 struct batch {
 	uint64_t size;                  /* B */
+	struct batch *parent;           /* a larger size fed from this one's chunks, or NULL */
 	bool per_expert;                /* keep sum and sum_sq, for burstiness */
 	unsigned capacity;
 	struct bylayer layers;          /* of struct batch_layer */
@@ -44,6 +46,15 @@ int batch_add(struct batch *b, const struct moe_record *rec);
 
 /* Makes room for n experts in every layer; -1 when out of memory. */
 int batch_reserve(struct batch *b, unsigned n);
+
+/* Feeds parent, whose size is a multiple of child's, with child's chunks as they
+ * close, instead of with records: a sweep of nested sizes (1, 8, 64, ...) counts
+ * each selection once, not once a size. Only the smallest of a chain gets records. */
+void batch_chain(struct batch *child, struct batch *parent);
+
+/* At the end of the records: passes every layer's open chunk up the chain, so
+ * that each size's open chunk holds the layer's last records. -1 out of memory. */
+int batch_finish(struct batch *b);
 
 const struct batch_layer *batch_layer(const struct batch *b, unsigned layer);
 

@@ -122,6 +122,20 @@ static int parse_options(struct job *j, int argc, char **argv)
 	return 0;
 }
 
+/* Sizes that divide the next are chained (batch.h): only the first of a chain
+ * takes records. A size of 1 counts nothing, so it does not feed the next. */
+static void chain(struct job *j)
+{
+	for (size_t i = 0; i + 1 < j->nsizes; i++)
+		if (j->sizes[i] > 1 && j->sizes[i + 1] % j->sizes[i] == 0)
+			batch_chain(&j->batch[i], &j->batch[i + 1]);
+}
+
+static bool fed(const struct job *j, size_t i)
+{
+	return i > 0 && j->batch[i - 1].parent == &j->batch[i];
+}
+
 static int count_record(void *ctx, const struct moe_record *rec)
 {
 	struct job *j = ctx;
@@ -129,7 +143,7 @@ static int count_record(void *ctx, const struct moe_record *rec)
 	if (stats_add(&j->stats, rec) < 0)
 		return -1;
 	for (size_t i = 0; i < j->nsizes; i++)
-		if (batch_add(&j->batch[i], rec) < 0)
+		if (!fed(j, i) && batch_add(&j->batch[i], rec) < 0)
 			return -1;
 	return 0;
 }
@@ -141,7 +155,7 @@ static int build(struct job *j)
 	if (stats_reserve(&j->stats, n) < 0)
 		return -1;
 	for (size_t i = 0; i < j->nsizes; i++)
-		if (batch_reserve(&j->batch[i], n) < 0)
+		if ((!fed(j, i) && batch_finish(&j->batch[i]) < 0) || batch_reserve(&j->batch[i], n) < 0)
 			return -1;
 	return maxvio_build(&j->report, &j->stats, j->batch, j->sizes, j->nsizes, n, j->default_sweep);
 }
@@ -179,6 +193,7 @@ int cmd_maxvio(int argc, char **argv)
 		stats_init(&j->stats, 0, false);
 		for (size_t i = 0; i < j->nsizes; i++)
 			batch_init(&j->batch[i], j->sizes[i], 0, false);
+		chain(j);
 		status = cli_read(&j->common, argc - optind, argv + optind, count_record, j, &j->reader);
 		if (status == 0) {
 			view.input = reader_input(j->reader);
