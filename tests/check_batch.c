@@ -168,6 +168,61 @@ START_TEST(shapes_and_experts_grow)
 }
 END_TEST
 
+/* A chain 1 -> (nothing), 8 -> 64 -> 512 gives what each size gives on its own, for
+ * layers of every length (full chunks only, a partial one, a layer shorter than 8). */
+START_TEST(chained_sizes_equal_lone_ones)
+{
+	static const uint64_t sizes[4] = { 1, 8, 64, 512 };
+	struct batch lone[4], chained[4];
+	uint64_t lcg = 99;
+
+	for (int i = 0; i < 4; i++) {
+		batch_init(&lone[i], sizes[i], 0, false);
+		batch_init(&chained[i], sizes[i], 0, false);
+	}
+	batch_chain(&chained[1], &chained[2]);
+	batch_chain(&chained[2], &chained[3]);
+	for (int t = 0; t < 3000; t++) {
+		for (unsigned layer = 0; layer < 3; layer++) {
+			uint32_t ids[3];
+			struct moe_record rec = { .layer = layer, .token = -1, .domain = -1, .k = 3, .experts = ids };
+
+			/* Layer 1 stops at 5 tokens, layer 2 at 1000: lengths of every kind. */
+			if ((layer == 1 && t >= 5) || (layer == 2 && t >= 1000))
+				continue;
+			lcg = lcg * 6364136223846793005u + 1442695040888963407u;
+			ids[0] = (uint32_t)(lcg >> 60);                 /* 0..15 */
+			ids[1] = 16 + (uint32_t)((lcg >> 50) % 7);
+			ids[2] = 30 + (uint32_t)((lcg >> 40) % 3);
+			for (int i = 0; i < 4; i++)
+				ck_assert_int_eq(batch_add(&lone[i], &rec), 0);
+			ck_assert_int_eq(batch_add(&chained[0], &rec), 0);
+			ck_assert_int_eq(batch_add(&chained[1], &rec), 0);
+		}
+	}
+	ck_assert_int_eq(batch_finish(&chained[1]), 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(batch_reserve(&lone[i], 33), 0);
+		ck_assert_int_eq(batch_reserve(&chained[i], 33), 0);
+		for (unsigned layer = 0; layer < 3; layer++) {
+			struct batch_maxvio a, b;
+
+			ck_assert_int_eq(batch_maxvio(batch_layer(&lone[i], layer), sizes[i], 33, &a), 0);
+			ck_assert_int_eq(batch_maxvio(batch_layer(&chained[i], layer), sizes[i], 33, &b), 0);
+			ck_assert_uint_eq(a.chunks, b.chunks);
+			ck_assert(a.partial == b.partial);
+			ck_assert_double_eq(a.mean, b.mean);
+			ck_assert_double_eq(a.max, b.max);
+			ck_assert_double_eq(a.p95, b.p95);
+			ck_assert_uint_eq(batch_layer(&lone[i], layer)->tokens,
+			                  batch_layer(&chained[i], layer)->tokens);
+		}
+		batch_free(&lone[i]);
+		batch_free(&chained[i]);
+	}
+}
+END_TEST
+
 Suite *batch_suite(void)
 {
 	Suite *s = suite_create("batch");
@@ -179,6 +234,7 @@ Suite *batch_suite(void)
 	tcase_add_test(tc, layer_shorter_than_batch);
 	tcase_add_test(tc, p95_nearest_rank);
 	tcase_add_test(tc, shapes_and_experts_grow);
+	tcase_add_test(tc, chained_sizes_equal_lone_ones);
 	suite_add_tcase(s, tc);
 	return s;
 }
