@@ -59,8 +59,26 @@ moestat-zlib: $(ZLIB_OBJ)
 build/tests/%.o: tests/%.c | build/tests
 	$(CC) $(CPPFLAGS) $(MOE_CFLAGS) $(CHECK_CFLAGS) -Isrc $(CFLAGS) -MMD -MP -c -o $@ $<
 
-build/san build/zlib build/tests:
+build/san build/zlib build/tests build/fuzz:
 	mkdir -p $@
+
+# libFuzzer targets (clang, with libclang-rt-14-dev): the stages built for the fuzzer beside the others.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 120
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ = $(LIB_SRC:src/%.c=build/fuzz/%.o)
+
+build/fuzz/%.o: src/%.c | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+build/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_OBJ) | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) -Isrc $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(MOE_LIBS)
+
+# Seeded with the vLLM sample, three lines a file; what the fuzzer finds stays in build/fuzz/jsonl.
+fuzz: build/fuzz_jsonl
+	mkdir -p build/fuzz/jsonl build/fuzz/jsonl-seeds
+	gzip -dc sample-logs/vllm.jsonl.gz | split -l 3 - build/fuzz/jsonl-seeds/vllm-
+	build/fuzz_jsonl -max_total_time=$(FUZZ_TIME) -max_len=8192 build/fuzz/jsonl build/fuzz/jsonl-seeds
 
 build/check_moestat: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(MOE_LIBS)
@@ -100,6 +118,6 @@ uninstall:
 clean:
 	rm -rf build moestat moestat-zlib
 
-.PHONY: all check check-real samples install uninstall clean
+.PHONY: all check check-real fuzz samples install uninstall clean
 
--include $(wildcard build/*.d build/san/*.d build/zlib/*.d build/tests/*.d)
+-include $(wildcard build/*.d build/san/*.d build/zlib/*.d build/tests/*.d build/fuzz/*.d)

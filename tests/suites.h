@@ -21,5 +21,6 @@ Suite *pairs_suite(void);
 Suite *compare_suite(void);
 Suite *route_suite(void);
 Suite *replay_suite(void);
+Suite *jsonl_scan_suite(void);
 
 #endif
