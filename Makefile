@@ -102,6 +102,14 @@ check-real: moestat
 	@if [ -d $(REAL_LOGS) ]; then python3 tests/real/check_real.py ./moestat $(REAL_LOGS); \
 	else echo "check-real: $(REAL_LOGS) not found, nothing to check"; fi
 
+# The benchmark of issue 5, recorded in BENCHMARKS.md; its floors get moestat's flags.
+# RUNS=, SCALE= and the other settings: tests/bench/run.
+bench: export BENCH_CC = $(CC)
+bench: export BENCH_CFLAGS = $(CPPFLAGS) $(MOE_CFLAGS) $(CFLAGS)
+bench: export BENCH_LDFLAGS = $(LDFLAGS)
+bench: moestat moestat-zlib
+	tests/bench/run
+
 samples:
 	python3 sample-logs/generate.py sample-logs
 
@@ -118,6 +126,6 @@ uninstall:
 clean:
 	rm -rf build moestat moestat-zlib
 
-.PHONY: all check check-real fuzz samples install uninstall clean
+.PHONY: all check check-real bench fuzz samples install uninstall clean
 
 -include $(wildcard build/*.d build/san/*.d build/zlib/*.d build/tests/*.d build/fuzz/*.d)
