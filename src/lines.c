@@ -9,6 +9,11 @@
 
 #define LINES_CHUNK (256u << 10)
 
+/* The buffer has this many bytes past its capacity (the NUL after a full line,
+ * and the over-read of LINES_OVERREAD that lines_window allows), so that the
+ * word-at-a-time readers of lines_window never leave the allocation. */
+#define LINES_SPARE (1 + LINES_OVERREAD)
+
 struct lines {
 	struct source *src;
 	char *buf;
@@ -30,7 +35,7 @@ struct lines *lines_open(struct source *src)
 	if (!ln)
 		return NULL;
 	ln->cap = LINES_CHUNK;
-	ln->buf = malloc(ln->cap + 1);
+	ln->buf = calloc(1, ln->cap + LINES_SPARE);
 	if (!ln->buf) {
 		free(ln);
 		return NULL;
@@ -57,11 +62,14 @@ static int refill(struct lines *ln, struct moe_error *err)
 
 		if (cap > MOE_MAX_LINE + 1)
 			cap = MOE_MAX_LINE + 1;
-		buf = realloc(ln->buf, cap + 1);
+		buf = realloc(ln->buf, cap + LINES_SPARE);
 		if (!buf) {
 			moe_error_set(err, EX_OSERR, source_name(ln->src), ln->number + 1, "out of memory");
 			return -1;
 		}
+		/* Defined bytes all through, so that what lines_window's readers load past
+		 * the end is never uninitialised memory (valgrind would say so). */
+		memset(buf + ln->cap + LINES_SPARE, 0, cap - ln->cap);
 		ln->buf = buf;
 		ln->cap = cap;
 	}
@@ -152,6 +160,22 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
 	*line = s;
 	*len = n;
 	return LINES_OK;
+}
+
+bool lines_window(const struct lines *ln, const char **start, const char **end)
+{
+	/* The first line may begin with a BOM, and an unread line must come again. */
+	if (ln->first || ln->unread || ln->failed || ln->start == ln->end)
+		return false;
+	*start = ln->buf + ln->start;
+	*end = ln->buf + ln->end;
+	return true;
+}
+
+void lines_advance(struct lines *ln, const char *next)
+{
+	ln->start = (size_t)(next - ln->buf);
+	ln->number++;
 }
 
 void lines_unread(struct lines *ln)

@@ -2,6 +2,7 @@
 #ifndef MOESTAT_LINES_H
 #define MOESTAT_LINES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -23,6 +24,20 @@ struct lines *lines_open(struct source *src);
  * modify; it stays valid until the next call. Returns LINES_OK, LINES_END, or
  * an error with err filled with the file name and line number. */
 int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err);
+
+/* Bytes a reader of lines_window may load past *end (never past the buffer). */
+#define LINES_OVERREAD 64
+
+/* The hot path of a parser reads whole lines in place, without a copy or a
+ * search for the newline: [*start, *end) are the bytes buffered after the last
+ * line handed out, the next line first; they may end inside a line, which
+ * lines_next then completes. False when lines_next must be called instead
+ * (nothing buffered, the first line, an unread line). */
+bool lines_window(const struct lines *ln, const char **start, const char **end);
+
+/* Takes the line from the window's start to next (just past its newline) as
+ * read, and counts it. */
+void lines_advance(struct lines *ln, const char *next);
 
 /* Makes the next lines_next return the line just returned, once more. */
 void lines_unread(struct lines *ln);

@@ -8,12 +8,25 @@
 
 #define MLOG_MAX_COLUMNS 5
 
+/* Where window_record reads: the bytes from base, with a bit for each byte of
+ * the 64 there that is not a digit, and for every byte from lim on, which are
+ * not the window's (so a number never runs past it). Kept from record to record
+ * (a line is some 30 bytes), forgotten whenever lines_next may move the buffer. */
+struct mlog_scan {
+	const char *base;               /* NULL: nothing scanned */
+	uint64_t nondigit;
+	uint64_t ahead;                 /* the bits of nondigit from the reading position on */
+	size_t lim;
+};
+
 struct mlog {
 	struct parser_env env;
 	enum moe_role column[MLOG_MAX_COLUMNS];
 	size_t ncolumns;                /* 0 until a header or the first record sets them */
 	bool has_weights, has_logits;
 	bool fast;                      /* the columns fast_record reads */
+	bool in_place;                  /* and whole numbers only: window_record reads them */
+	struct mlog_scan scan;
 	struct field_lists lists;
 };
 
@@ -87,6 +100,7 @@ static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n)
 		if (field_push_weight(&p->lists, 0, &why) < 0)
 			p->fast = false;
 	field_lists_clear(&p->lists);
+	p->in_place = p->fast && !p->has_weights && !p->has_logits;
 }
 
 static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
@@ -368,6 +382,111 @@ static bool fast_record(struct mlog *p, const char *s, const char *end, struct m
 	return true;
 }
 
+/* Scans the 64 bytes from at. */
+static void scan_from(struct mlog_scan *sc, const char *at, const char *end)
+{
+	sc->base = at;
+	sc->nondigit = field_nondigits64(at);
+	sc->lim = 64;
+	if (end - at < 64) {
+		sc->lim = end > at ? (size_t)(end - at) : 0;
+		sc->nondigit |= sc->lim ? ~0ull << sc->lim : ~0ull;
+	}
+	sc->ahead = sc->nondigit;
+}
+
+/* The number of 1 to max (<= 8) digits at position *at: its value, and *at moved
+ * to the byte after it, which is in the window. Where a number ends comes from
+ * the mask, each end clearing its bit, so that finding the next number waits on
+ * one bit operation, not on reading the digits of this one. */
+static inline bool scan_number(struct mlog_scan *sc, size_t *at, const char *end, unsigned max,
+                               uint32_t *value)
+{
+	size_t stop;
+	unsigned n;
+
+	if (*at > 64 - 8) {
+		scan_from(sc, sc->base + *at, end);
+		*at = 0;
+	}
+	/* A bit stands at 63 when none is ahead: with *at <= 56 that is too long a number. */
+	stop = (size_t)__builtin_ctzll(sc->ahead | 1ull << 63);
+	n = (unsigned)(stop - *at);
+	if (n - 1 >= max)
+		return false;
+	*value = field_digits_value(sc->base + *at, n);
+	sc->ahead &= sc->ahead - 1;
+	*at = stop;
+	return true;
+}
+
+/* The hot path on big logs: a record of whole numbers (layer, token and experts
+ * columns, one space or tab between them, nothing after) read in place from
+ * the line buffer, with no search for the newline and no copy. Anything else,
+ * and a line that ends past the window, goes back to lines_next and the other
+ * paths. Loads may pass the window's end by up to 64 bytes (LINES_OVERREAD);
+ * what is taken from the bytes is always inside it. */
+static bool window_record(struct mlog *p, struct moe_record *rec)
+{
+	struct mlog_scan sc = p->scan;  /* a copy the compiler can keep in registers */
+	uint32_t *ids = p->lists.experts;
+	size_t cap = p->lists.cap_experts;
+	const char *start, *end;
+	size_t at, k = 0;
+	uint32_t v;
+
+	if (!lines_window(p->env.lines, &start, &end))
+		return false;
+	/* A new scan for each record that starts past the middle, so that the
+	 * records of typical length need no new scan inside them, a branch taken
+	 * at no predictable id. */
+	if (sc.base && start >= sc.base && start - sc.base <= 32) {
+		at = (size_t)(start - sc.base);
+		sc.ahead = sc.nondigit & ~0ull << at;
+	} else {
+		scan_from(&sc, start, end);
+		at = 0;
+	}
+	rec->token = -1;
+	for (size_t c = 0; c < p->ncolumns; c++) {
+		if (c > 0 && sc.base[at] != ' ' && sc.base[at] != '\t')
+			return false;
+		at += c > 0;
+		switch (p->column[c]) {
+		case MOE_ROLE_LAYER:
+			if (!scan_number(&sc, &at, end, 5, &v) || v >= MOE_MAX_LAYERS)
+				return false;
+			rec->layer = v;
+			break;
+		case MOE_ROLE_TOKEN:
+			if (!scan_number(&sc, &at, end, 8, &v))
+				return false;
+			rec->token = v;
+			break;
+		default:
+			for (k = 0;; at++) {
+				if (k == cap || !scan_number(&sc, &at, end, 5, &v) || v >= MOE_MAX_EXPERTS)
+					return false;
+				ids[k++] = v;
+				if (sc.base[at] != ',')
+					break;
+			}
+			break;
+		}
+	}
+	if (at >= sc.lim || sc.base[at] != '\n')
+		return false;
+	lines_advance(p->env.lines, sc.base + at + 1);
+	p->scan = sc;
+	p->lists.nexperts = k;
+	rec->domain = p->env.mlog->domain;
+	rec->k = k;
+	rec->experts = ids;
+	rec->weights = rec->logits = NULL;
+	rec->nweights = rec->nlogits = 0;
+	return true;
+}
+
 static bool starts_word(const char *s, const char *word)
 {
 	size_t n = strlen(word);
@@ -384,6 +503,9 @@ static int mlog_next(void *parser, struct moe_record *rec, struct moe_shape *hea
 	int rc;
 
 	for (;;) {
+		if (p->in_place && window_record(p, rec))
+			return PARSE_RECORD;
+		p->scan.base = NULL;    /* lines_next may move the bytes */
 		rc = lines_next(p->env.lines, &line, &len, err);
 		if (rc == LINES_END)
 			return PARSE_END;

@@ -140,6 +140,67 @@ START_TEST(lists_stop_at_the_limit)
 }
 END_TEST
 
+/* A small deterministic generator for the word-at-a-time readers' tests. */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+START_TEST(nondigit_masks_agree_with_a_byte_loop)
+{
+	uint64_t state = 42;
+	char bytes[64];
+
+	for (int round = 0; round < 20000; round++) {
+		uint64_t expected = 0;
+
+		for (unsigned i = 0; i < 64; i++) {
+			uint64_t r = next_random(&state);
+			/* Mostly digits and separators, and every byte value now and then. */
+			bytes[i] = (char)(r % 4 == 0 ? (int)(r >> 8 & 0xff) : r % 4 == 1 ? ',' : '0' + (int)(r >> 8) % 10);
+			if (!(bytes[i] >= '0' && bytes[i] <= '9'))
+				expected |= 1ull << i;
+		}
+		ck_assert_uint_eq(field_nondigits64_swar(bytes), expected);
+		ck_assert_uint_eq(field_nondigits64(bytes), expected);
+	}
+}
+END_TEST
+
+START_TEST(digit_values_agree_with_strtoul)
+{
+	uint64_t state = 7;
+	char text[16];
+
+	/* Every value of 1 to 4 digits, with every number of leading zeros, and
+	 * whatever follows the digits. */
+	for (unsigned v = 0; v < 10000; v++)
+		for (unsigned n = 1; n <= 4; n++) {
+			if (snprintf(text, sizeof text, "%0*u", (int)n, v) != (int)n)
+				continue;
+			memcpy(text + n, ",\xff" "9\x80", 4);
+			ck_assert_uint_eq(field_digits4_value(text, n), v);
+			ck_assert_uint_eq(field_digits_value(text, n), v);
+		}
+	for (int round = 0; round < 100000; round++) {
+		uint64_t r = next_random(&state);
+		unsigned n = 1 + (unsigned)(r % 8);
+
+		for (unsigned i = 0; i < n; i++)
+			text[i] = (char)('0' + (r >> (8 + 3 * i)) % 10);
+		text[n] = (char)(r >> 56);
+		if (text[n] >= '0' && text[n] <= '9')
+			text[n] = ' ';
+		text[n + 1] = '\0';
+		ck_assert_uint_eq(field_digits_value(text, n), strtoul(text, NULL, 10));
+	}
+}
+END_TEST
+
 Suite *fields_suite(void)
 {
 	Suite *s = suite_create("fields");
@@ -150,6 +211,8 @@ Suite *fields_suite(void)
 	tcase_add_test(tc, layers_have_a_limit);
 	tcase_add_test(tc, decimals_equal_strtod);
 	tcase_add_test(tc, lists_stop_at_the_limit);
+	tcase_add_test(tc, nondigit_masks_agree_with_a_byte_loop);
+	tcase_add_test(tc, digit_values_agree_with_strtoul);
 	suite_add_tcase(s, tc);
 	return s;
 }

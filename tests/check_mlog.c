@@ -1,5 +1,6 @@
 /* check_mlog.c: the mlog parser: header, fields, #domain, headerless guesses, every error. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "suites.h"
@@ -173,6 +174,117 @@ START_TEST(unknown_header_keys_are_passed_over)
 }
 END_TEST
 
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* What a line of the generated log must read as. */
+struct expected_line {
+	int kind;               /* PARSE_RECORD, PARSE_BAD, or 0: no record */
+	unsigned layer;
+	int64_t token;
+	int domain;
+	size_t k;
+	unsigned ids[12];
+};
+
+#define GENERATED_LINES 30000
+
+/* A number of 1 to 5 digits, mostly short, as ids are. */
+static unsigned random_id(uint64_t *state)
+{
+	static const unsigned limit[] = { 10, 100, 1000, 10000, 65536 };
+	uint64_t r = next_random(state);
+
+	return (unsigned)(r >> 8) % limit[r % 8 < 5 ? r % 8 % 3 : 3 + r % 2];
+}
+
+/* Several buffers' worth of records (the line reader holds 256 KiB), written
+ * with every spelling the format allows and a few it does not, each line's
+ * meaning noted as it is written; the parser must read them back, whichever of
+ * its paths takes each line and wherever the buffer ends. */
+START_TEST(generated_records_read_back)
+{
+	static struct expected_line want[GENERATED_LINES];
+	const bool token = _i == 1;
+	size_t cap = (size_t)GENERATED_LINES * 100, len = 0;
+	char *text = malloc(cap);
+	uint64_t state = 2024 + (uint64_t)_i;
+	int domain = -1, ndomains = 0;
+	struct tu_parse t;
+	struct moe_record rec;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)sprintf(text, "#moestat v1 experts=65536 fields=layer,%sexperts\n",
+	                       token ? "token," : "");
+	for (int i = 0; i < GENERATED_LINES; i++) {
+		struct expected_line *w = &want[i];
+		uint64_t r = next_random(&state);
+		const char *sep = r % 50 == 0 ? "\t" : r % 50 == 1 ? "  " : " ";
+		const char *eol = r % 61 == 0 ? "\r\n" : r % 67 == 0 ? " \n" : "\n";
+
+		memset(w, 0, sizeof *w);
+		if (r % 97 == 0) {
+			len += (size_t)sprintf(text + len, r % 2 ? "\n" : "# a comment\n");
+			continue;
+		}
+		if (r % 89 == 0) {
+			domain = ndomains++;
+			len += (size_t)sprintf(text + len, "#domain d%d\n", domain);
+			continue;
+		}
+		w->kind = PARSE_RECORD;
+		w->domain = domain;
+		w->layer = random_id(&state);
+		w->token = token ? (int64_t)(next_random(&state) % (r % 3 ? 100000000u : 1000000000000u)) : -1;
+		w->k = 1 + next_random(&state) % 12;
+		len += (size_t)sprintf(text + len, "%u%s", w->layer, sep);
+		if (token)
+			len += (size_t)sprintf(text + len, "%lld%s", (long long)w->token, sep);
+		for (size_t j = 0; j < w->k; j++) {
+			uint64_t q = next_random(&state);
+
+			w->ids[j] = random_id(&state);
+			if (q % 101 == 0) {
+				/* Past the limit: the line is a bad record. */
+				w->ids[j] = 65536 + (unsigned)(q >> 40) % 1000;
+				w->kind = PARSE_BAD;
+			}
+			len += (size_t)sprintf(text + len, q % 53 == 0 ? "%s%06u" : "%s%u", j ? "," : "",
+			                       w->ids[j]);
+		}
+		len += (size_t)sprintf(text + len, "%s", eol);
+		ck_assert_uint_lt(len, cap - 200);
+	}
+	tu_parse_open_bytes(&t, &mlog_parser, text, len, NULL);
+	ck_assert_int_eq(tu_parse_next(&t, &rec), PARSE_HEADER);
+	for (int i = 0; i < GENERATED_LINES; i++) {
+		const struct expected_line *w = &want[i];
+		int rc;
+
+		if (!w->kind)
+			continue;
+		rc = tu_parse_next(&t, &rec);
+		ck_assert_msg(rc == w->kind, "line %d: %d, expected %d", i + 2, rc, w->kind);
+		ck_assert_int_eq(lines_number(t.lines), i + 2);
+		if (rc != PARSE_RECORD)
+			continue;
+		ck_assert_uint_eq(rec.layer, w->layer);
+		ck_assert_int_eq(rec.token, w->token);
+		ck_assert_int_eq(rec.domain, w->domain);
+		tu_assert_experts(&rec, w->ids, w->k);
+	}
+	ck_assert_int_eq(tu_parse_next(&t, &rec), PARSE_END);
+	tu_parse_close(&t);
+	free(text);
+}
+END_TEST
+
 Suite *mlog_suite(void)
 {
 	Suite *s = suite_create("mlog");
@@ -184,6 +296,7 @@ Suite *mlog_suite(void)
 	tcase_add_loop_test(tc, bad_records_are_skippable, 0, sizeof bad_lines / sizeof *bad_lines);
 	tcase_add_loop_test(tc, fatal_lines, 0, sizeof fatal / sizeof *fatal);
 	tcase_add_test(tc, unknown_header_keys_are_passed_over);
+	tcase_add_loop_test(tc, generated_records_read_back, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
