@@ -43,13 +43,16 @@ static int grow_array(uint64_t **a, unsigned old, unsigned cap)
 
 static int grow_layer(struct batch_layer *l, unsigned old, unsigned cap, bool per_expert)
 {
-	uint32_t *touched;
+	uint32_t *count, *touched;
 
 	if (cap == old)
 		return 0;
-	if (grow_array(&l->chunk_count, old, cap) < 0)
+	count = realloc(l->chunk_count, cap * sizeof *count);
+	if (!count)
 		return -1;
-	touched = realloc(l->touched, cap * sizeof *touched);
+	memset(count + old, 0, (cap - old) * sizeof *count);
+	l->chunk_count = count;
+	touched = realloc(l->touched, (cap + 1) * sizeof *touched);
 	if (!touched)
 		return -1;
 	l->touched = touched;
@@ -131,58 +134,75 @@ static int add_shape(struct batch_layer *l, uint64_t max, uint64_t selections)
 	return 0;
 }
 
-static uint64_t chunk_max(const struct batch_layer *l)
-{
-	uint64_t max = 0;
-
-	for (size_t i = 0; i < l->ntouched; i++)
-		if (l->chunk_count[l->touched[i]] > max)
-			max = l->chunk_count[l->touched[i]];
-	return max;
-}
-
 static int close_chunk(struct batch *b, struct batch_layer *l);
 
-/* Adds the open chunk of a layer of a smaller size to the same layer of parent. */
-static int feed(struct batch *parent, const struct batch_layer *from, unsigned capacity)
+/* The layer of parent that from's chunks go to, with room for capacity experts. */
+static struct batch_layer *parent_layer(struct batch *parent, const struct batch_layer *from,
+                                        unsigned capacity)
 {
 	struct batch_layer *l = bylayer_get(&parent->layers, from->layer);
 
 	if (capacity > parent->capacity && batch_reserve(parent, capacity) < 0)
-		return -1;
-	if (!l && !(l = add_layer(parent, from->layer)))
-		return -1;
-	for (size_t i = 0; i < from->ntouched; i++) {
-		uint32_t e = from->touched[i];
+		return NULL;
+	return l ? l : add_layer(parent, from->layer);
+}
 
-		if (l->chunk_count[e] == 0)
-			l->touched[l->ntouched++] = e;
-		l->chunk_count[e] += from->chunk_count[e];
+/* Adds from's open chunk to to's, the same layer of the next size; with clear,
+ * empties from's counts (adding them to its per-expert sums). The loops run on
+ * local copies: the arrays are all uint32_t, which the compiler must otherwise
+ * assume a store into any of them may change. */
+static int feed(struct batch *parent, struct batch_layer *to, struct batch_layer *from, bool clear,
+                bool per_expert)
+{
+	const uint32_t *touched = from->touched;
+	uint32_t *count = from->chunk_count;
+	size_t n = from->ntouched;
+
+	for (size_t i = 0; per_expert && i < n; i++) {
+		uint32_t c = count[touched[i]];
+
+		from->sum[touched[i]] += c;
+		from->sum_sq[touched[i]] += (uint64_t)c * c;
 	}
-	l->tokens += from->chunk_tokens;
-	l->chunk_tokens += from->chunk_tokens;
-	l->chunk_selections += from->chunk_selections;
-	return l->chunk_tokens == parent->size ? close_chunk(parent, l) : 0;
+	if (to) {
+		uint32_t *sum = to->chunk_count, *sum_touched = to->touched;
+		size_t nsum = to->ntouched;
+		uint64_t max = to->chunk_max;
+
+		for (size_t i = 0; i < n; i++) {
+			uint32_t e = touched[i], c = sum[e];
+
+			sum_touched[nsum] = e;
+			nsum += c == 0;
+			sum[e] = c += count[e];
+			max = c > max ? c : max;
+			if (clear)
+				count[e] = 0;
+		}
+		to->ntouched = nsum;
+		to->chunk_max = max;
+		to->tokens += from->chunk_tokens;
+		to->chunk_tokens += from->chunk_tokens;
+		to->chunk_selections += from->chunk_selections;
+		return to->chunk_tokens == parent->size ? close_chunk(parent, to) : 0;
+	}
+	for (size_t i = 0; clear && i < n; i++)
+		count[touched[i]] = 0;
+	return 0;
 }
 
 static int close_chunk(struct batch *b, struct batch_layer *l)
 {
-	if (add_shape(l, chunk_max(l), l->chunk_selections) < 0)
-		return -1;
-	if (b->parent && feed(b->parent, l, b->capacity) < 0)
-		return -1;
-	for (size_t i = 0; i < l->ntouched; i++) {
-		uint32_t e = l->touched[i];
-		uint64_t c = l->chunk_count[e];
+	struct batch_layer *up = NULL;
 
-		if (b->per_expert) {
-			l->sum[e] += c;
-			l->sum_sq[e] += c * c;
-		}
-		l->chunk_count[e] = 0;
-	}
+	if (add_shape(l, l->chunk_max, l->chunk_selections) < 0)
+		return -1;
+	if (b->parent && !(up = parent_layer(b->parent, l, b->capacity)))
+		return -1;
+	if (feed(b->parent, up, l, true, b->per_expert) < 0)
+		return -1;
 	l->ntouched = 0;
-	l->chunk_tokens = l->chunk_selections = 0;
+	l->chunk_tokens = l->chunk_selections = l->chunk_max = 0;
 	l->chunks++;
 	return 0;
 }
@@ -194,13 +214,20 @@ void batch_chain(struct batch *child, struct batch *parent)
 
 int batch_finish(struct batch *b)
 {
-	const struct batch_layer *l;
+	struct batch_layer *l;
 
 	if (!b->parent)
 		return 0;
-	for (l = bylayer_next(&b->layers, 0); l; l = bylayer_next(&b->layers, l->layer + 1))
-		if (l->chunk_tokens > 0 && feed(b->parent, l, b->capacity) < 0)
+	for (l = bylayer_next(&b->layers, 0); l; l = bylayer_next(&b->layers, l->layer + 1)) {
+		struct batch_layer *up;
+
+		if (l->chunk_tokens == 0)
+			continue;
+		/* The open chunk stays: a layer with no full chunk is judged by it. */
+		if (!(up = parent_layer(b->parent, l, b->capacity)) ||
+		    feed(b->parent, up, l, false, false) < 0)
 			return -1;
+	}
 	return batch_finish(b->parent);
 }
 
@@ -209,27 +236,39 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 	struct batch_layer *l = bylayer_get(&b->layers, rec->layer);
 	const uint32_t *ids = rec->experts;
 	size_t k = rec->k;
-	uint32_t top = 0;
+	uint32_t top = 0, *count, *touched;
+	uint64_t max;
+	size_t ntouched;
 
+	if (b->size == 1 && !b->per_expert) {
+		/* A chunk of one record: its ids are distinct (reader.h), so its largest
+		 * count is 1 and its selections k; nothing to count. */
+		if (!l && !(l = add_layer(b, rec->layer)))
+			return -1;
+		l->tokens++;
+		l->chunks++;
+		return add_shape(l, k > 0, k);
+	}
 	for (size_t i = 0; i < k; i++)
 		top = ids[i] > top ? ids[i] : top;
 	if (top >= b->capacity && batch_reserve(b, top + 1) < 0)
 		return -1;
 	if (!l && !(l = add_layer(b, rec->layer)))
 		return -1;
-	if (b->size == 1 && !b->per_expert) {
-		/* A chunk of one record: its ids are distinct (reader.h), so its largest
-		 * count is 1 and its selections k; nothing to count. */
-		l->tokens++;
-		l->chunks++;
-		return add_shape(l, k > 0, k);
-	}
+	max = l->chunk_max;
+	count = l->chunk_count;
+	touched = l->touched;
+	ntouched = l->ntouched;
 	for (size_t i = 0; i < k; i++) {
-		uint32_t e = ids[i];
+		uint32_t e = ids[i], c = ++count[e];
 
-		if (l->chunk_count[e]++ == 0)
-			l->touched[l->ntouched++] = e;
+		/* Without a branch: whether an id is new to the chunk is a coin toss. */
+		touched[ntouched] = e;
+		ntouched += c == 1;
+		max = c > max ? c : max;
 	}
+	l->ntouched = ntouched;
+	l->chunk_max = max;
 	l->tokens++;
 	l->chunk_selections += k;
 	if (++l->chunk_tokens == b->size)
@@ -273,7 +312,7 @@ int batch_maxvio(const struct batch_layer *l, uint64_t size, unsigned n, struct 
 		/* No full chunk: the partial one stands for the layer. */
 		out->chunks = 1;
 		out->partial = true;
-		out->mean = out->max = out->p95 = metrics_maxvio_of_max(chunk_max(l), n, l->chunk_selections);
+		out->mean = out->max = out->p95 = metrics_maxvio_of_max(l->chunk_max, n, l->chunk_selections);
 		return 0;
 	}
 	v = malloc(l->nshapes * sizeof *v);

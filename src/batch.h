@@ -19,8 +19,10 @@ struct batch_shape {
 struct batch_layer {
 	unsigned layer;
 	uint64_t tokens;
-	uint64_t *chunk_count;          /* [capacity] c_i of the chunk being filled */
-	uint32_t *touched;              /* the experts with c_i > 0 in it, to clear it in O(touched) */
+	uint32_t *chunk_count;          /* [capacity] c_i of the chunk being filled (<= B < 2^32) */
+	uint64_t chunk_max;             /* max_i c_i of it, kept as the counts grow */
+	uint32_t *touched;              /* [capacity + 1] the experts with c_i > 0 in it, to clear
+	                                 * it in O(touched); one spare for a store past the last */
 	size_t ntouched;
 	uint64_t chunk_tokens, chunk_selections;
 	uint64_t chunks;                /* full chunks */
@@ -38,7 +40,9 @@ struct batch {
 	struct bylayer layers;          /* of struct batch_layer */
 };
 
-/* experts may be 0 when N is not known yet; the arrays grow with the ids. */
+/* experts may be 0 when N is not known yet; the arrays grow with the ids.
+ * size is at most UINT32_MAX: a chunk's counts are 32 bits, half the memory
+ * traffic of a sweep's hottest arrays. */
 void batch_init(struct batch *b, uint64_t size, unsigned experts, bool per_expert);
 
 /* Adds one record to its layer's chunk, closing the chunk at B tokens; -1 when out of memory. */

@@ -45,6 +45,8 @@ struct job {
 	struct reader *reader;
 	struct stats stats;
 	struct batch batch[MAX_SIZES];
+	struct batch *takes_records[MAX_SIZES];  /* the sizes not fed by a smaller one */
+	size_t ntakes;
 	struct maxvio_report report;
 };
 
@@ -122,6 +124,11 @@ static int parse_options(struct job *j, int argc, char **argv)
 	return 0;
 }
 
+static bool fed(const struct job *j, size_t i)
+{
+	return i > 0 && j->batch[i - 1].parent == &j->batch[i];
+}
+
 /* Sizes that divide the next are chained (batch.h): only the first of a chain
  * takes records. A size of 1 counts nothing, so it does not feed the next. */
 static void chain(struct job *j)
@@ -129,11 +136,9 @@ static void chain(struct job *j)
 	for (size_t i = 0; i + 1 < j->nsizes; i++)
 		if (j->sizes[i] > 1 && j->sizes[i + 1] % j->sizes[i] == 0)
 			batch_chain(&j->batch[i], &j->batch[i + 1]);
-}
-
-static bool fed(const struct job *j, size_t i)
-{
-	return i > 0 && j->batch[i - 1].parent == &j->batch[i];
+	for (size_t i = 0; i < j->nsizes; i++)
+		if (!fed(j, i))
+			j->takes_records[j->ntakes++] = &j->batch[i];
 }
 
 static int count_record(void *ctx, const struct moe_record *rec)
@@ -142,8 +147,8 @@ static int count_record(void *ctx, const struct moe_record *rec)
 
 	if (stats_add(&j->stats, rec) < 0)
 		return -1;
-	for (size_t i = 0; i < j->nsizes; i++)
-		if (!fed(j, i) && batch_add(&j->batch[i], rec) < 0)
+	for (size_t i = 0; i < j->ntakes; i++)
+		if (batch_add(j->takes_records[i], rec) < 0)
 			return -1;
 	return 0;
 }

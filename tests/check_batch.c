@@ -223,6 +223,26 @@ START_TEST(chained_sizes_equal_lone_ones)
 }
 END_TEST
 
+/* Chunk counts are 32 bits (c_i <= B < 2^32) but their squares are not: with B =
+ * 70,000 and expert 0 in every record, c = 70,000 in both chunks, c^2 = 4.9e9
+ * is past 2^32, and the standard deviation over the chunks is exactly 0. */
+START_TEST(large_chunks_square_in_64_bits)
+{
+	static const uint32_t zero = 0;
+	struct batch b;
+	double mean, std, cv;
+
+	batch_init(&b, 70000, 4, true);
+	for (int i = 0; i < 2 * 70000; i++)
+		feed(&b, &zero, 1);
+	batch_expert(batch_layer(&b, 0), 0, &mean, &std, &cv);
+	ck_assert_double_eq(mean, 70000.0);
+	ck_assert_double_eq(std, 0.0);
+	ck_assert_double_eq(cv, 0.0);
+	batch_free(&b);
+}
+END_TEST
+
 Suite *batch_suite(void)
 {
 	Suite *s = suite_create("batch");
@@ -235,6 +255,7 @@ Suite *batch_suite(void)
 	tcase_add_test(tc, p95_nearest_rank);
 	tcase_add_test(tc, shapes_and_experts_grow);
 	tcase_add_test(tc, chained_sizes_equal_lone_ones);
+	tcase_add_test(tc, large_chunks_square_in_64_bits);
 	suite_add_tcase(s, tc);
 	return s;
 }
