@@ -121,7 +121,7 @@ static int make_room(struct replay *r, size_t n)
 	free(r->picked);
 	free(r->stamp);
 	r->s = malloc(n * sizeof *r->s);
-	r->work = malloc(2 * n * sizeof *r->work);
+	r->work = malloc(6 * n * sizeof *r->work);
 	r->none = malloc(n * sizeof *r->none);
 	r->picked = malloc(n * sizeof *r->picked);
 	r->stamp = calloc(n, sizeof *r->stamp);

@@ -22,7 +22,7 @@ struct route_groups {
  * are kept (ties to the lower group id) and every expert of the other groups
  * counts as -infinity. */
 /* Writes the k ids to out, best first; b may be NULL (no bias); scratch holds
- * 2 n doubles, and with groups ends up holding s + b, -infinity where masked.
+ * 6 n doubles, and with groups ends up holding s + b, -infinity where masked.
  * The groups must fit n and k (see route_groups_fit). */
 void route_select(const double *s, const double *b, size_t n, size_t k,
                   const struct route_groups *g, uint32_t *out, double *scratch);

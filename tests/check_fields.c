@@ -140,16 +140,6 @@ START_TEST(lists_stop_at_the_limit)
 }
 END_TEST
 
-/* A small deterministic generator for the word-at-a-time readers' tests. */
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
 START_TEST(nondigit_masks_agree_with_a_byte_loop)
 {
 	uint64_t state = 42;
@@ -159,7 +149,7 @@ START_TEST(nondigit_masks_agree_with_a_byte_loop)
 		uint64_t expected = 0;
 
 		for (unsigned i = 0; i < 64; i++) {
-			uint64_t r = next_random(&state);
+			uint64_t r = tu_random(&state);
 			/* Mostly digits and separators, and every byte value now and then. */
 			bytes[i] = (char)(r % 4 == 0 ? (int)(r >> 8 & 0xff) : r % 4 == 1 ? ',' : '0' + (int)(r >> 8) % 10);
 			if (!(bytes[i] >= '0' && bytes[i] <= '9'))
@@ -187,7 +177,7 @@ START_TEST(digit_values_agree_with_strtoul)
 			ck_assert_uint_eq(field_digits_value(text, n), v);
 		}
 	for (int round = 0; round < 100000; round++) {
-		uint64_t r = next_random(&state);
+		uint64_t r = tu_random(&state);
 		unsigned n = 1 + (unsigned)(r % 8);
 
 		for (unsigned i = 0; i < n; i++)
@@ -197,6 +187,60 @@ START_TEST(digit_values_agree_with_strtoul)
 			text[n] = ' ';
 		text[n + 1] = '\0';
 		ck_assert_uint_eq(field_digits_value(text, n), strtoul(text, NULL, 10));
+	}
+}
+END_TEST
+
+/* Lists of random decimals of every length and form field_decimals takes
+ * ("-12.5", "+3", "7.", ".25"), each value against strtod's, bit for bit; and
+ * a 16th digit, which it leaves to field_double. */
+START_TEST(decimal_lists_equal_strtod)
+{
+	uint64_t state = 11;
+	char text[512 + 64];
+	double got[32];
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 0, count = 1 + tu_random(&state) % 20, n;
+		bool too_long = false;
+		const char *end;
+
+		for (size_t i = 0; i < count; i++) {
+			uint64_t r = tu_random(&state);
+			unsigned whole = (unsigned)(r % 10), frac = (unsigned)(r >> 8) % 10;
+			bool point = (r >> 16) % 4 != 0;
+
+			if (whole + (point ? frac : 0) == 0)
+				whole = 1;
+			too_long |= whole + (point ? frac : 0) > 15;
+			if (i)
+				text[len++] = ',';
+			if ((r >> 20) % 3 == 0)
+				text[len++] = (r >> 22) % 2 ? '-' : '+';
+			for (unsigned j = 0; j < whole; j++)
+				text[len++] = (char)('0' + tu_random(&state) % 10);
+			if (point) {
+				text[len++] = '.';
+				for (unsigned j = 0; j < frac; j++)
+					text[len++] = (char)('0' + tu_random(&state) % 10);
+			}
+		}
+		memset(text + len, 0, 64);
+		end = field_decimals(text, got, 32, &n);
+		if (too_long) {
+			ck_assert_ptr_null(end);
+			continue;
+		}
+		ck_assert_ptr_eq(end, text + len);
+		ck_assert_uint_eq(n, count);
+		for (const char *s = text; n-- > 0; s++) {
+			char *stop;
+			double want = strtod(s, &stop);
+
+			ck_assert_msg(memcmp(&got[count - 1 - n], &want, sizeof want) == 0,
+			              "%.30s: %.17g, strtod %.17g", s, got[count - 1 - n], want);
+			s = stop;
+		}
 	}
 }
 END_TEST
@@ -213,6 +257,7 @@ Suite *fields_suite(void)
 	tcase_add_test(tc, lists_stop_at_the_limit);
 	tcase_add_test(tc, nondigit_masks_agree_with_a_byte_loop);
 	tcase_add_test(tc, digit_values_agree_with_strtoul);
+	tcase_add_test(tc, decimal_lists_equal_strtod);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -174,15 +174,6 @@ START_TEST(unknown_header_keys_are_passed_over)
 }
 END_TEST
 
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
 /* What a line of the generated log must read as. */
 struct expected_line {
 	int kind;               /* PARSE_RECORD, PARSE_BAD, or 0: no record */
@@ -199,7 +190,7 @@ struct expected_line {
 static unsigned random_id(uint64_t *state)
 {
 	static const unsigned limit[] = { 10, 100, 1000, 10000, 65536 };
-	uint64_t r = next_random(state);
+	uint64_t r = tu_random(state);
 
 	return (unsigned)(r >> 8) % limit[r % 8 < 5 ? r % 8 % 3 : 3 + r % 2];
 }
@@ -224,7 +215,7 @@ START_TEST(generated_records_read_back)
 	                       token ? "token," : "");
 	for (int i = 0; i < GENERATED_LINES; i++) {
 		struct expected_line *w = &want[i];
-		uint64_t r = next_random(&state);
+		uint64_t r = tu_random(&state);
 		const char *sep = r % 50 == 0 ? "\t" : r % 50 == 1 ? "  " : " ";
 		const char *eol = r % 61 == 0 ? "\r\n" : r % 67 == 0 ? " \n" : "\n";
 
@@ -241,13 +232,13 @@ START_TEST(generated_records_read_back)
 		w->kind = PARSE_RECORD;
 		w->domain = domain;
 		w->layer = random_id(&state);
-		w->token = token ? (int64_t)(next_random(&state) % (r % 3 ? 100000000u : 1000000000000u)) : -1;
-		w->k = 1 + next_random(&state) % 12;
+		w->token = token ? (int64_t)(tu_random(&state) % (r % 3 ? 100000000u : 1000000000000u)) : -1;
+		w->k = 1 + tu_random(&state) % 12;
 		len += (size_t)sprintf(text + len, "%u%s", w->layer, sep);
 		if (token)
 			len += (size_t)sprintf(text + len, "%lld%s", (long long)w->token, sep);
 		for (size_t j = 0; j < w->k; j++) {
-			uint64_t q = next_random(&state);
+			uint64_t q = tu_random(&state);
 
 			w->ids[j] = random_id(&state);
 			if (q % 101 == 0) {

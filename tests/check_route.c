@@ -1,5 +1,6 @@
 /* check_route.c: scores and the selection rule: ties, bias, group limits and the -infinity mask. */
 #include <math.h>
+#include <string.h>
 
 #include "route.h"
 #include "suites.h"
@@ -54,7 +55,7 @@ static const struct {
 START_TEST(selection)
 {
 	struct route_groups g = { cases[_i].groups, cases[_i].group_topk };
-	double scratch[8];
+	double scratch[24];
 	uint32_t out[4];
 	const char *why = NULL;
 
@@ -62,6 +63,58 @@ START_TEST(selection)
 	route_select(cases[_i].s, cases[_i].b, 4, cases[_i].k, &g, out, scratch);
 	for (size_t i = 0; i < cases[_i].k; i++)
 		ck_assert_uint_eq(out[i], cases[_i].want[i]);
+}
+END_TEST
+
+/* The reference: the k ids of the largest values, ties to the lower id, by
+ * picking the best remaining one k times. */
+static void reference_top(const double *v, size_t n, size_t k, uint32_t *out)
+{
+	static bool taken[2048];
+
+	memset(taken, 0, n);
+	for (size_t j = 0; j < k; j++) {
+		size_t best = n;
+
+		for (size_t i = 0; i < n; i++)
+			if (!taken[i] && (best == n || v[i] > v[best]))
+				best = i;
+		taken[best] = true;
+		out[j] = (uint32_t)best;
+	}
+}
+
+/* Many values and few kept take another way through the selection (a bar from
+ * block maxima); it must pick what the plain rule picks, ties and -infinity
+ * included, for any n and k, with and without a bias. */
+START_TEST(many_experts_select_as_the_rule_says)
+{
+	static const size_t sizes[] = { 16, 64, 100, 256, 257, 1000, 2048 };
+	static double s[2048], b[2048], sum[2048], scratch[6 * 2048];
+	uint32_t out[64], want[64];
+	uint64_t state = 5;
+
+	for (int round = 0; round < 3000; round++) {
+		uint64_t r = tu_random(&state);
+		size_t n = sizes[r % 7], k = 1 + (r >> 8) % (r % 3 ? 8 : 64);
+		unsigned levels = (r >> 16) % 3 == 0 ? 5 : 1000000;     /* few levels: many ties */
+		bool bias = (r >> 20) % 2;
+
+		if (k > n)
+			k = n;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t q = tu_random(&state);
+
+			s[i] = q % 97 == 0 ? -INFINITY : (double)(q % levels) / levels;
+			b[i] = bias ? (double)((q >> 32) % levels) / levels - 0.5 : 0;
+			sum[i] = s[i] + b[i];
+		}
+		route_select(s, bias ? b : NULL, n, k, NULL, out, scratch);
+		reference_top(sum, n, k, want);
+		for (size_t j = 0; j < k; j++)
+			ck_assert_msg(out[j] == want[j], "n %zu k %zu: place %zu is %u, not %u", n, k, j,
+			              out[j], want[j]);
+	}
 }
 END_TEST
 
@@ -87,6 +140,7 @@ Suite *route_suite(void)
 	tcase_add_test(tc, softmax_and_sigmoid);
 	tcase_add_loop_test(tc, selection, 0, sizeof cases / sizeof *cases);
 	tcase_add_test(tc, groups_must_fit);
+	tcase_add_test(tc, many_experts_select_as_the_rule_says);
 	suite_add_tcase(s, tc);
 	return s;
 }

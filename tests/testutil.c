@@ -102,3 +102,12 @@ void tu_assert_experts(const struct moe_record *rec, const unsigned *ids, size_t
 	for (size_t i = 0; i < k; i++)
 		ck_assert_uint_eq(rec->experts[i], ids[i]);
 }
+
+uint64_t tu_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}

@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "domains.h"
 #include "format.h"
@@ -37,6 +38,9 @@ void tu_parse_open_bytes(struct tu_parse *t, const struct parser_ops *ops, const
                          size_t len, const char *const *keys);
 int tu_parse_next(struct tu_parse *t, struct moe_record *rec);
 void tu_parse_close(struct tu_parse *t);
+
+/* The next number of a deterministic sequence (splitmix64) from *state. */
+uint64_t tu_random(uint64_t *state);
 
 /* Asserts rec's expert ids equal ids[0..k). */
 void tu_assert_experts(const struct moe_record *rec, const unsigned *ids, size_t k);
