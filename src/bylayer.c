@@ -6,11 +6,6 @@
 
 #include "moestat.h"
 
-void *bylayer_get(const struct bylayer *t, unsigned layer)
-{
-	return layer < t->nslots ? t->slot[layer] : NULL;
-}
-
 int bylayer_put(struct bylayer *t, unsigned layer, void *obj)
 {
 	if (layer >= t->nslots) {

@@ -2,13 +2,18 @@
 #ifndef MOESTAT_BYLAYER_H
 #define MOESTAT_BYLAYER_H
 
+#include <stddef.h>
+
 struct bylayer {
 	void **slot;            /* [nslots] the object of each layer id; NULL for none */
 	unsigned nslots;
 };
 
-/* The object of layer, or NULL. */
-void *bylayer_get(const struct bylayer *t, unsigned layer);
+/* The object of layer, or NULL. Inline: every accumulator asks once a record. */
+static inline void *bylayer_get(const struct bylayer *t, unsigned layer)
+{
+	return layer < t->nslots ? t->slot[layer] : NULL;
+}
 
 /* Stores obj as the object of layer, growing the table; -1 when out of memory. */
 int bylayer_put(struct bylayer *t, unsigned layer, void *obj);
