@@ -171,6 +171,8 @@ static int close_chunk(struct batch *b, struct batch_layer *l)
 		return -1;
 	if (b->parent && feed(b->parent, l, b->capacity) < 0)
 		return -1;
+	if (b->on_chunk && b->on_chunk(b->on_chunk_ctx, l) < 0)
+		return -1;
 	for (size_t i = 0; i < l->ntouched; i++) {
 		uint32_t e = l->touched[i];
 		uint64_t c = l->chunk_count[e];
@@ -185,6 +187,12 @@ static int close_chunk(struct batch *b, struct batch_layer *l)
 	l->chunk_tokens = l->chunk_selections = 0;
 	l->chunks++;
 	return 0;
+}
+
+void batch_on_chunk(struct batch *b, batch_chunk_fn fn, void *ctx)
+{
+	b->on_chunk = fn;
+	b->on_chunk_ctx = ctx;
 }
 
 void batch_chain(struct batch *child, struct batch *parent)
@@ -217,7 +225,7 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 		return -1;
 	if (!l && !(l = add_layer(b, rec->layer)))
 		return -1;
-	if (b->size == 1 && !b->per_expert) {
+	if (b->size == 1 && !b->per_expert && !b->on_chunk) {
 		/* A chunk of one record: its ids are distinct (reader.h), so its largest
 		 * count is 1 and its selections k; nothing to count. */
 		l->tokens++;
