@@ -22,5 +22,6 @@ Suite *compare_suite(void);
 Suite *route_suite(void);
 Suite *replay_suite(void);
 Suite *jsonl_scan_suite(void);
+Suite *place_suite(void);
 
 #endif
