@@ -23,5 +23,7 @@ Suite *route_suite(void);
 Suite *replay_suite(void);
 Suite *jsonl_scan_suite(void);
 Suite *place_suite(void);
+Suite *devload_suite(void);
+Suite *counts_suite(void);
 
 #endif
