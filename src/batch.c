@@ -197,6 +197,8 @@ static int close_chunk(struct batch *b, struct batch_layer *l)
 
 	if (add_shape(l, l->chunk_max, l->chunk_selections) < 0)
 		return -1;
+	if (b->on_chunk && b->on_chunk(b->on_chunk_ctx, l) < 0)
+		return -1;
 	if (b->parent && !(up = parent_layer(b->parent, l, b->capacity)))
 		return -1;
 	if (feed(b->parent, up, l, true, b->per_expert) < 0)
@@ -205,6 +207,12 @@ static int close_chunk(struct batch *b, struct batch_layer *l)
 	l->chunk_tokens = l->chunk_selections = l->chunk_max = 0;
 	l->chunks++;
 	return 0;
+}
+
+void batch_on_chunk(struct batch *b, batch_chunk_fn fn, void *ctx)
+{
+	b->on_chunk = fn;
+	b->on_chunk_ctx = ctx;
 }
 
 void batch_chain(struct batch *child, struct batch *parent)
@@ -240,7 +248,7 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 	uint64_t max;
 	size_t ntouched;
 
-	if (b->size == 1 && !b->per_expert) {
+	if (b->size == 1 && !b->per_expert && !b->on_chunk) {
 		/* A chunk of one record: its ids are distinct (reader.h), so its largest
 		 * count is 1 and its selections k; nothing to count. */
 		if (!l && !(l = add_layer(b, rec->layer)))

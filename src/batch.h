@@ -32,9 +32,15 @@ struct batch_layer {
 	uint64_t *sum, *sum_sq;         /* [capacity] sum over full chunks of c_i and c_i^2 (per_expert) */
 };
 
+/* Told of each full chunk as it closes: l->chunk_count[e] for the experts e in
+ * l->touched[0 .. l->ntouched) are its counts. Returns 0, or -1 to stop (out of memory). */
+typedef int (*batch_chunk_fn)(void *ctx, const struct batch_layer *l);
+
 struct batch {
 	uint64_t size;                  /* B */
 	struct batch *parent;           /* a larger size fed from this one's chunks, or NULL */
+	batch_chunk_fn on_chunk;        /* or NULL */
+	void *on_chunk_ctx;
 	bool per_expert;                /* keep sum and sum_sq, for burstiness */
 	unsigned capacity;
 	struct bylayer layers;          /* of struct batch_layer */
@@ -55,6 +61,9 @@ int batch_reserve(struct batch *b, unsigned n);
  * close, instead of with records: a sweep of nested sizes (1, 8, 64, ...) counts
  * each selection once, not once a size. Only the smallest of a chain gets records. */
 void batch_chain(struct batch *child, struct batch *parent);
+
+/* Calls fn(ctx, layer) for every full chunk, before its counts are cleared. */
+void batch_on_chunk(struct batch *b, batch_chunk_fn fn, void *ctx);
 
 /* At the end of the records: passes every layer's open chunk up the chain, so
  * that each size's open chunk holds the layer's last records. -1 out of memory. */

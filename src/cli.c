@@ -101,6 +101,34 @@ int cli_number(const struct cli_common *c, const char *name, const char *arg, un
 	return 0;
 }
 
+int cli_names(const struct cli_common *c, const char *name, const char *arg, const char *const *names,
+              size_t nnames, int *order, size_t *n)
+{
+	const char *s = arg;
+	char list[512];
+	size_t len = 0;
+
+	for (*n = 0;; s += strcspn(s, ",") + 1) {
+		size_t word = strcspn(s, ",");
+		size_t i = 0, j = 0;
+
+		while (i < nnames && (strlen(names[i]) != word || strncmp(s, names[i], word) != 0))
+			i++;
+		while (j < *n && order[j] != (int)i)
+			j++;
+		if (i == nnames || j < *n)
+			break;
+		order[(*n)++] = (int)i;
+		if (!s[word])
+			return 0;
+	}
+	for (size_t i = 0; i < nnames && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i == 0 ? "" :
+		                        i + 1 == nnames ? " or " : ", ", names[i]);
+	cli_usage_error(c, "--%s takes %s, each once, not '%s'", name, list, arg);
+	return -1;
+}
+
 /* "0,3,10-20" into a bitmap of MOE_MAX_LAYERS bits. */
 static int parse_layers(struct cli_common *c, const char *arg)
 {

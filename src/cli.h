@@ -88,6 +88,12 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, char **arg
 int cli_number(const struct cli_common *c, const char *name, const char *arg, unsigned long long min,
                unsigned long long max, unsigned long long *out);
 
+/* A comma-separated list of names from names[0..nnames), each at most once, for option
+ * name: their indexes into order[] (room for nnames) in the order given, their number in *n.
+ * -1 with a usage message ("--NAME takes a, b or c, each once, not 'ARG'"). */
+int cli_names(const struct cli_common *c, const char *name, const char *arg, const char *const *names,
+              size_t nnames, int *order, size_t *n);
+
 /* Prints "moestat: COMMAND: message" and the hint to --help; returns EX_USAGE. */
 int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -87,31 +87,19 @@ struct job {
 	const char *sink_why;
 };
 
-/* "a,b,c" of names from table into order[], each once. */
+/* "a,b,c" of strategy names into order[], each once. */
 static int parse_strategies(struct job *j, const char *arg)
 {
-	const char *s = arg;
+	int order[5];
 
+	if (cli_names(&j->common, "strategy", arg, strategy_names, 5, order, &j->nstrategies) < 0)
+		return -1;
 	memset(j->strategy, 0, sizeof j->strategy);
-	j->nstrategies = 0;
-	for (;;) {
-		size_t len = strcspn(s, ",");
-		int found = -1;
-
-		for (int i = 0; i < 5; i++)
-			if (strlen(strategy_names[i]) == len && strncmp(s, strategy_names[i], len) == 0)
-				found = i;
-		if (found < 0 || j->strategy[found]) {
-			cli_usage_error(&j->common, "--strategy takes none, lossfree, dynamic, fixed or "
-			                "capacity, each once, not '%s'", arg);
-			return -1;
-		}
-		j->strategy[found] = true;
-		j->order[j->nstrategies++] = (enum replay_strategy)found;
-		if (!s[len])
-			return 0;
-		s += len + 1;
+	for (size_t i = 0; i < j->nstrategies; i++) {
+		j->strategy[order[i]] = true;
+		j->order[i] = (enum replay_strategy)order[i];
 	}
+	return 0;
 }
 
 /* A decimal like 1.25 as num / 10^scale, exactly; -1 when it is not one. */

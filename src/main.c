@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "show the help of a command" },
 	{ "maxvio", cmd_maxvio, "load balance per computation batch, by batch size" },
 	{ "pairs", cmd_pairs, "experts chosen together: the most co-selected pairs" },
+	{ "place", cmd_place, "device loads under expert parallelism, for several placements" },
 	{ "replay", cmd_replay, "re-run the router on the logged logits under other policies" },
 	{ "summarize", cmd_summarize, "expert usage and load balance per layer" },
 };

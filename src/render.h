@@ -6,7 +6,9 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "counts.h"
 #include "dead.h"
+#include "devload.h"
 #include "maxvio.h"
 #include "pairs.h"
 #include "replay.h"
@@ -60,6 +62,18 @@ struct render_replay {
 	const struct replay_result *results;
 };
 
+struct render_place {
+	const char *command;
+	const struct moe_input *input;          /* the log evaluated; NULL with --counts */
+	const struct moe_input *fit_input;      /* the --fit log, or NULL: fitted on the input */
+	const char *counts_file;                /* --counts, or NULL */
+	const struct counts *counts;
+	unsigned devices;
+	uint64_t batch;                         /* 0 with --counts */
+	size_t nplacements;
+	const struct devload *placements;       /* in the order asked */
+};
+
 /* Each writes one whole document to fp and returns 0, or -1 when out of
  * memory; write errors are left for the caller to find on fp. */
 int render_text_summary(FILE *fp, const struct render_summary *r);
@@ -74,5 +88,7 @@ int render_text_compare(FILE *fp, const struct render_compare *r);
 int render_json_compare(FILE *fp, const struct render_compare *r);
 int render_text_replay(FILE *fp, const struct render_replay *r);
 int render_json_replay(FILE *fp, const struct render_replay *r);
+int render_text_place(FILE *fp, const struct render_place *r);
+int render_json_place(FILE *fp, const struct render_place *r);
 
 #endif

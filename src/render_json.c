@@ -421,3 +421,79 @@ int render_json_replay(FILE *fp, const struct render_replay *r)
 	json_object_set_new(doc, "strategies", strategies);
 	return dump(fp, doc);
 }
+
+static json_t *place_params_json(const struct devload *d)
+{
+	if (d->kind != PLACE_EPLB)
+		return json_object();
+	return json_pack("{s:I,s:I,s:I,s:s}", "redundant", (json_int_t)d->eplb.redundant,
+	                 "nodes", (json_int_t)d->eplb.nodes, "groups", (json_int_t)d->eplb.groups,
+	                 "policy", place_eplb_hierarchical(&d->eplb) ? "hierarchical" : "global");
+}
+
+static void place_figures_json(json_t *o, const struct devload_figures *f)
+{
+	json_object_set_new(o, "imbalance", real_or_null(f->imbalance));
+	json_object_set_new(o, "imbalance_global", real_or_null(f->imbalance_global));
+	json_object_set_new(o, "balancedness", real_or_null(f->balancedness));
+	json_object_set_new(o, "balancedness_global", real_or_null(f->balancedness_global));
+}
+
+static json_t *place_layer_json(const struct devload_layer *l, unsigned devices, bool chunks)
+{
+	const struct place_plan *p = &l->plan;
+	json_t *o = json_object(), *slots = json_array(), *load = json_array();
+
+	json_object_set_new(o, "layer", json_integer(l->layer));
+	json_object_set_new(o, "tokens", chunks ? uint_json(l->tokens) : json_null());
+	json_object_set_new(o, "chunks", uint_json(l->chunks));
+	json_object_set_new(o, "partial", json_boolean(l->partial));
+	place_figures_json(o, &l->f);
+	json_object_set_new(o, "straggler", l->chunks ? json_pack("{s:I,s:o}", "device", (json_int_t)l->straggler,
+	                                                          "chunks", uint_json(l->busiest[l->straggler]))
+	                                              : json_null());
+	json_object_set_new(o, "phy2log", ids_json(p->phy2log, p->slots));
+	json_object_set_new(o, "logcnt", ids_json(p->logcnt, p->experts));
+	for (unsigned d = 0; d < devices; d++) {
+		json_array_append_new(slots, json_integer(p->first[d + 1] - p->first[d]));
+		json_array_append_new(load, json_real(l->device_load[d]));
+	}
+	json_object_set_new(o, "device_slots", slots);
+	json_object_set_new(o, "device_load", load);
+	return o;
+}
+
+int render_json_place(FILE *fp, const struct render_place *r)
+{
+	json_t *doc = json_object(), *list = json_array();
+
+	json_object_set_new(doc, "moestat", json_string(MOESTAT_SCHEMA));
+	json_object_set_new(doc, "command", json_string(r->command));
+	json_object_set_new(doc, "input", r->input ? input_json(r->input) : json_null());
+	json_object_set_new(doc, "fit_input", r->fit_input ? input_json(r->fit_input) : json_null());
+	json_object_set_new(doc, "counts", r->counts ? json_pack("{s:s,s:s,s:I,s:I}", "file", r->counts_file,
+	                                                         "format", r->counts->format,
+	                                                         "layers", (json_int_t)r->counts->nlayers,
+	                                                         "experts", (json_int_t)r->counts->experts)
+	                                             : json_null());
+	json_object_set_new(doc, "ep", json_integer(r->devices));
+	json_object_set_new(doc, "batch", r->counts ? json_null() : uint_json(r->batch));
+	json_object_set_new(doc, "fitted_on", json_string(r->counts ? "counts" : r->fit_input ? "fit" : "input"));
+	for (size_t i = 0; i < r->nplacements; i++) {
+		const struct devload *d = &r->placements[i];
+		json_t *o = json_object(), *layers = json_array(), *mean = json_object();
+
+		json_object_set_new(o, "placement", json_string(place_name(d->kind)));
+		json_object_set_new(o, "params", place_params_json(d));
+		json_object_set_new(o, "fitted", json_boolean(d->kind == PLACE_BALANCED || d->kind == PLACE_EPLB));
+		for (size_t l = 0; l < d->nlayers; l++)
+			json_array_append_new(layers, place_layer_json(&d->layers[l], d->devices, !r->counts));
+		json_object_set_new(o, "layers", layers);
+		json_object_set_new(mean, "layers", json_integer((json_int_t)d->nlayers));
+		place_figures_json(mean, &d->mean);
+		json_object_set_new(o, "mean", mean);
+		json_array_append_new(list, o);
+	}
+	json_object_set_new(doc, "placements", list);
+	return dump(fp, doc);
+}

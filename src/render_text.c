@@ -15,14 +15,14 @@ static void figure(FILE *fp, int width, double x)
 		fprintf(fp, " %*s", width, "-");
 }
 
-static void input_block(FILE *fp, const struct moe_input *in)
+static void input_block_as(FILE *fp, const char *label, const struct moe_input *in)
 {
 	static const char *const from[] = {
 		[EXPERTS_FROM_NONE] = "", [EXPERTS_FROM_OPTION] = " (--experts)",
 		[EXPERTS_FROM_HEADER] = "", [EXPERTS_FROM_IDS] = " (largest id + 1)",
 	};
 
-	fprintf(fp, "input:  ");
+	fprintf(fp, "%-8s", label);
 	for (size_t i = 0; i < in->nfiles; i++)
 		fprintf(fp, "%s%s", i ? " " : "", strcmp(in->files[i], "-") ? in->files[i] : "<stdin>");
 	fprintf(fp, " (%s), %llu record%s", in->format ? in->format : "no data",
@@ -41,6 +41,11 @@ static void input_block(FILE *fp, const struct moe_input *in)
 	if (in->header.score[0])
 		fprintf(fp, ", %s", in->header.score);
 	fputc('\n', fp);
+}
+
+static void input_block(FILE *fp, const struct moe_input *in)
+{
+	input_block_as(fp, "input:", in);
 }
 
 static void summary_table(FILE *fp, const struct summary *s)
@@ -442,5 +447,91 @@ int render_text_replay(FILE *fp, const struct render_replay *r)
 			figure(fp, 9, r->results[i].layers[l].f.maxvio_batch);
 		fputc('\n', fp);
 	}
+	return 0;
+}
+
+/* eplb's "redundant=R nodes=M groups=G hierarchical"; nothing for the others. */
+static void place_params(char *buf, size_t size, const struct devload *d)
+{
+	if (d->kind == PLACE_EPLB)
+		snprintf(buf, size, "redundant=%u nodes=%u groups=%u %s", d->eplb.redundant, d->eplb.nodes,
+		         d->eplb.groups, place_eplb_hierarchical(&d->eplb) ? "hierarchical" : "global");
+	else
+		buf[0] = '\0';
+}
+
+static void place_figures(FILE *fp, const struct devload_figures *f)
+{
+	figure(fp, 9, f->imbalance);
+	figure(fp, 12, f->balancedness);
+	figure(fp, 16, f->imbalance_global);
+	figure(fp, 19, f->balancedness_global);
+}
+
+static void place_layers(FILE *fp, const struct devload *d)
+{
+	fprintf(fp, "\n%s, per layer\n%5s %10s %7s %9s %12s %16s %19s  %s\n", place_name(d->kind), "layer",
+	        "tokens", "chunks", "imbalance", "balancedness", "imbalance_global", "balancedness_global",
+	        "straggler (device: busiest in chunks)");
+	for (size_t i = 0; i < d->nlayers; i++) {
+		const struct devload_layer *l = &d->layers[i];
+
+		fprintf(fp, "%5u", l->layer);
+		if (l->chunks) {
+			fprintf(fp, " %10llu %6llu%c", (unsigned long long)l->tokens,
+			        (unsigned long long)l->chunks, l->partial ? '*' : ' ');
+		} else {
+			fprintf(fp, " %10s %6s ", "-", "-");
+		}
+		place_figures(fp, &l->f);
+		if (l->chunks)
+			fprintf(fp, "  %u: %llu of %llu", l->straggler,
+			        (unsigned long long)l->busiest[l->straggler], (unsigned long long)l->chunks);
+		fputc('\n', fp);
+	}
+}
+
+int render_text_place(FILE *fp, const struct render_place *r)
+{
+	bool fitted = false;
+	char params[64];
+
+	if (r->input)
+		input_block(fp, r->input);
+	if (r->fit_input)
+		input_block_as(fp, "fit:", r->fit_input);
+	if (r->counts)
+		fprintf(fp, "counts: %s (%s), %zu layer%s, %u experts\n", r->counts_file, r->counts->format,
+		        r->counts->nlayers, r->counts->nlayers == 1 ? "" : "s", r->counts->experts);
+	for (size_t i = 0; i < r->nplacements; i++)
+		fitted |= r->placements[i].kind == PLACE_BALANCED || r->placements[i].kind == PLACE_EPLB;
+	fprintf(fp, "\nexpert parallelism over %u device%s; ", r->devices, r->devices == 1 ? "" : "s");
+	if (r->counts)
+		fprintf(fp, "counts alone have no chunks: only the _global figures\n");
+	else
+		fprintf(fp, "chunks of %llu tokens (* one partial chunk: the layer is shorter)\n",
+		        (unsigned long long)r->batch);
+	if (fitted && r->counts)
+		fprintf(fp, "balanced and eplb are fitted on the same counts they are judged on\n");
+	else if (fitted && r->fit_input)
+		fprintf(fp, "balanced and eplb are fitted on the counts of the fit log, judged on the input\n");
+	else if (fitted)
+		fprintf(fp, "balanced and eplb are fitted on the counts of this same input (--fit LOG fits them "
+		        "on another)\n");
+	if (r->nplacements == 0 || r->placements[0].nlayers == 0) {
+		fprintf(fp, "\nno records\n");
+		return 0;
+	}
+	fprintf(fp, "\nmeans over %zu layer%s\n%-11s %9s %12s %16s %19s  %s\n", r->placements[0].nlayers,
+	        r->placements[0].nlayers == 1 ? "" : "s", "placement", "imbalance", "balancedness",
+	        "imbalance_global", "balancedness_global", "params");
+	for (size_t i = 0; i < r->nplacements; i++) {
+		fprintf(fp, "%-11s", place_name(r->placements[i].kind));
+		place_figures(fp, &r->placements[i].mean);
+		place_params(params, sizeof params, &r->placements[i]);
+		fprintf(fp, "%s%s\n", params[0] ? "  " : "", params);
+	}
+	for (size_t i = 0; i < r->nplacements; i++)
+		place_layers(fp, &r->placements[i]);
 	return 0;
 }

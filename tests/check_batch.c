@@ -1,5 +1,6 @@
 /* check_batch.c: chunks of B tokens: per-chunk MaxVio (mean, p95, max), the partial-chunk rule, burstiness. */
 #include <math.h>
+#include <string.h>
 
 #include "batch.h"
 #include "suites.h"
@@ -243,6 +244,50 @@ START_TEST(large_chunks_square_in_64_bits)
 }
 END_TEST
 
+/* What a chunk callback sees: each full chunk's counts, also with B = 1. */
+struct seen {
+	size_t chunks;
+	uint32_t count[4][4];   /* of the first four chunks */
+};
+
+static int see_chunk(void *ctx, const struct batch_layer *l)
+{
+	struct seen *s = ctx;
+
+	for (size_t i = 0; i < l->ntouched && s->chunks < 4; i++)
+		s->count[s->chunks][l->touched[i]] = l->chunk_count[l->touched[i]];
+	s->chunks++;
+	return 0;
+}
+
+START_TEST(chunk_callback)
+{
+	/* B = 4 over picks: (3,1,0,0), (1,1,1,1), (2,2,0,0); the partial chunk is not told. */
+	static const uint64_t want[3][4] = { { 3, 1, 0, 0 }, { 1, 1, 1, 1 }, { 2, 2, 0, 0 } };
+	struct seen s = { 0 };
+	struct batch b;
+
+	batch_init(&b, 4, 4, false);
+	batch_on_chunk(&b, see_chunk, &s);
+	feed(&b, picks, sizeof picks / sizeof *picks);
+	ck_assert_uint_eq(s.chunks, 3);
+	for (int c = 0; c < 3; c++)
+		for (int e = 0; e < 4; e++)
+			ck_assert_uint_eq(s.count[c][e], want[c][e]);
+	batch_free(&b);
+	/* B = 1: a chunk a record, the record's expert counted once. */
+	memset(&s, 0, sizeof s);
+	batch_init(&b, 1, 4, false);
+	batch_on_chunk(&b, see_chunk, &s);
+	feed(&b, picks, sizeof picks / sizeof *picks);
+	ck_assert_uint_eq(s.chunks, 13);
+	for (int c = 0; c < 4; c++)
+		for (int e = 0; e < 4; e++)
+			ck_assert_uint_eq(s.count[c][e], (uint32_t)e == picks[c]);
+	batch_free(&b);
+}
+END_TEST
+
 Suite *batch_suite(void)
 {
 	Suite *s = suite_create("batch");
@@ -256,6 +301,7 @@ Suite *batch_suite(void)
 	tcase_add_test(tc, shapes_and_experts_grow);
 	tcase_add_test(tc, chained_sizes_equal_lone_ones);
 	tcase_add_test(tc, large_chunks_square_in_64_bits);
+	tcase_add_test(tc, chunk_callback);
 	suite_add_tcase(s, tc);
 	return s;
 }

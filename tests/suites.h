@@ -22,5 +22,8 @@ Suite *compare_suite(void);
 Suite *route_suite(void);
 Suite *replay_suite(void);
 Suite *jsonl_scan_suite(void);
+Suite *place_suite(void);
+Suite *devload_suite(void);
+Suite *counts_suite(void);
 
 #endif

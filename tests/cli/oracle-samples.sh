@@ -23,11 +23,7 @@ for f in "$SAMPLES"/*.gz; do
 	) >"job.$i/out" 2>"job.$i/err" &
 done
 wait
-for j in job.*; do
-	cat "$j/out"
-	cat "$j/err" >&2
-	grep -q . "$j/out" && status=1
-done
+collect
 
 # compare: two domains of one stream (mlog #domain lines; a jsonl key) ...
 check compare --domains code,chat "$SAMPLES/mixtral.mlog.gz"

@@ -25,3 +25,13 @@ differs() {
 	echo "differs: $1" >&2
 	status=1
 }
+
+# After `wait` for background cases that each wrote job.N/out and job.N/err: shows
+# them and sets status when one of them printed a "differs" line.
+collect() {
+	for j in job.*; do
+		cat "$j/out"
+		cat "$j/err" >&2
+		grep -q . "$j/out" && status=1
+	done
+}

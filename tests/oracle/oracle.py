@@ -12,6 +12,8 @@ Usage:
     oracle.py pairs [--top K] [--experts N] [--key domain=NAME] FILE...
     oracle.py compare [--top M] [--experts N] [--key domain=NAME] A B
     oracle.py compare --domains X,Y [--top M] [--experts N] [--key domain=NAME] FILE...
+    oracle.py place --ep P [--placement LIST] [--batch B] [--redundant R] [--nodes M]
+                    [--groups G] [--experts N] FILE...
     oracle.py replay [--strategy LIST] [--batch B] [--rate LIST] [--decay A]
                      [--capacity-factor LIST] [--drop-policy position|probs]
                      [--overflow drop|reroute] [--groups G --group-topk M]
@@ -35,6 +37,7 @@ import argparse
 import gzip
 import json
 import math
+import struct
 import sys
 from fractions import Fraction
 from itertools import combinations
@@ -1085,6 +1088,138 @@ def domain_pair(text):
 
 # ------------------------------------------------------------------------ CLI
 
+
+# ---------------------------------------------------------------------- place
+
+PLACEMENTS = ("contiguous", "round-robin", "balanced", "eplb")
+
+
+def f32(x):
+    """x rounded to single precision (EPLB computes in torch's float32)."""
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def pack_greedy(weights, packs, add):
+    """Items to packs of len/packs items: heaviest first (ties to the lower item), each to the
+    lightest pack with room (ties to the lower pack). Returns [(pack, rank)] by item."""
+    per = len(weights) // packs
+    load, items, out = [0] * packs, [0] * packs, [None] * len(weights)
+    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        room = [q for q in range(packs) if items[q] < per]
+        q = min(room, key=lambda q: (load[q], q))
+        out[i] = (q, items[q])
+        items[q] += 1
+        load[q] = add(load[q], weights[i])
+    return out
+
+
+def eplb_pack(weights, packs):
+    """EPLB's balanced_packing: one item a pack keeps the items in order."""
+    if len(weights) == packs:
+        return [(i, 0) for i in range(packs)]
+    return pack_greedy(weights, packs, lambda a, b: f32(a + b))
+
+
+def eplb_plan(w, p, r, nodes, groups):
+    """DeepSeek EPLB's rebalance_experts for one layer, from its eplb.py: phy2log."""
+    n = len(w)
+    if groups % nodes:
+        groups = nodes = 1  # the global policy
+    w = [f32(x) for x in w]
+    slots = n + r
+    gsize, per_node, slots_node, per_gpu = n // groups, n // nodes, slots // nodes, slots // p
+    gw = [0.0] * groups
+    for g in range(groups):
+        for j in range(gsize):
+            gw[g] = f32(gw[g] + w[g * gsize + j])
+    mlog2log = [0] * n
+    for g, (q, rank) in enumerate(eplb_pack(gw, nodes)):
+        for j in range(gsize):
+            mlog2log[(q * (groups // nodes) + rank) * gsize + j] = g * gsize + j
+    phy2log = [None] * slots
+    for node in range(nodes):
+        nw = [w[mlog2log[node * per_node + k]] for k in range(per_node)]
+        cnt, phy = [1] * per_node, list(range(per_node))
+        for _ in range(per_node, slots_node):
+            v = [f32(nw[k] / cnt[k]) for k in range(per_node)]
+            best = v.index(max(v))
+            phy.append(best)
+            cnt[best] += 1
+        tw = [f32(nw[m] / cnt[m]) for m in phy]
+        for s_, (q, rank) in enumerate(eplb_pack(tw, p // nodes)):
+            phy2log[node * slots_node + q * per_gpu + rank] = mlog2log[node * per_node + phy[s_]]
+    return phy2log
+
+
+def place_plan(kind, load, n, p, r, nodes, groups):
+    """(phy2log, device of each slot) of one layer."""
+    if kind == "contiguous":
+        sizes = [n // p + (d < n % p) for d in range(p)]
+        phy = list(range(n))
+    elif kind == "round-robin":
+        phy = [e for d in range(p) for e in range(d, n, p)]
+        sizes = [len(range(d, n, p)) for d in range(p)]
+    elif kind == "balanced":
+        where = pack_greedy(load, p, lambda a, b: a + b)
+        phy = [None] * n
+        for e, (q, rank) in enumerate(where):
+            phy[q * (n // p) + rank] = e
+        sizes = [n // p] * p
+    else:
+        phy = eplb_plan(load, p, r, nodes, groups)
+        sizes = [(n + r) // p] * p
+    dev = [d for d in range(p) for _ in range(sizes[d])]
+    return phy, dev
+
+
+def device_loads(counts, phy, dev, p):
+    """Exact: each replica of expert i takes count_i / replicas_i."""
+    reps = [0] * len(counts)
+    for e in phy:
+        reps[e] += 1
+    loads = [Fraction(0)] * p
+    for s_, e in enumerate(phy):
+        loads[dev[s_]] += Fraction(counts[e], reps[e])
+    return loads
+
+
+def place(stream, n, p, kinds, batch, r, nodes, groups):
+    layers = by_layer(stream.records)
+    result = {"ep": p, "batch": batch, "fitted_on": "input", "placements": []}
+    for kind in kinds:
+        out = []
+        for layer in sorted(layers):
+            recs = layers[layer]
+            counts = layer_counts(recs, n)
+            phy, dev = place_plan(kind, counts, n, p, r, nodes, groups)
+            k = len(recs) // batch
+            chunks = [recs[j * batch:(j + 1) * batch] for j in range(k)] if k else [recs]
+            imb, bal, busiest = [], [], [0] * p
+            for chunk in chunks:
+                loads = device_loads(layer_counts(chunk, n), phy, dev, p)
+                top = max(loads)
+                imb.append(top * p / sum(loads))
+                bal.append(sum(loads) / (p * top))
+                busiest[loads.index(top)] += 1
+            straggler = busiest.index(max(busiest))
+            loads = device_loads(counts, phy, dev, p)
+            reps = [phy.count(e) for e in range(n)]
+            out.append({"layer": layer, "tokens": len(recs), "chunks": len(chunks), "partial": k == 0,
+                        "imbalance": sum(imb) / len(imb), "imbalance_global": max(loads) * p / sum(loads),
+                        "balancedness": sum(bal) / len(bal),
+                        "balancedness_global": sum(loads) / (p * max(loads)),
+                        "straggler": {"device": straggler, "chunks": busiest[straggler]},
+                        "phy2log": phy, "logcnt": reps, "device_load": [float(x) for x in loads]})
+        mean = {"layers": len(out)}
+        for key in ("imbalance", "imbalance_global", "balancedness", "balancedness_global"):
+            mean[key] = float(sum(lo[key] for lo in out) / len(out)) if out else None
+        for lo in out:
+            for key in ("imbalance", "imbalance_global", "balancedness", "balancedness_global"):
+                lo[key] = float(lo[key])
+        result["placements"].append({"placement": kind, "fitted": kind in ("balanced", "eplb"),
+                                     "layers": out, "mean": mean})
+    return result
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="oracle.py", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -1108,6 +1243,15 @@ def main(argv=None):
         else:
             p.add_argument("--top", type=int, default=5)
             p.add_argument("--domains", type=domain_pair, default=None)
+    p = sub.add_parser("place")
+    p.add_argument("--experts", type=int, default=None)
+    p.add_argument("--ep", type=positive_int, required=True)
+    p.add_argument("--placement", default=",".join(PLACEMENTS))
+    p.add_argument("--batch", type=positive_int, default=4096)
+    p.add_argument("--redundant", type=int, default=0)
+    p.add_argument("--nodes", type=positive_int, default=1)
+    p.add_argument("--groups", type=positive_int, default=1)
+    p.add_argument("files", nargs="+")
     p = sub.add_parser("replay")
     p.add_argument("--strategy", type=strategy_list, default=["none", "lossfree", "dynamic", "capacity"])
     p.add_argument("--batch", type=positive_int, default=512)
@@ -1127,6 +1271,8 @@ def main(argv=None):
 
     if args.cmd == "replay":
         return main_replay(ap, args)
+    if args.cmd == "place":
+        return main_place(ap, args)
 
     domain_key = "domain"
     for kv in args.key:
@@ -1170,6 +1316,30 @@ def main(argv=None):
     else:
         result = compare(side_a, side_b, n, args.top)
     # allow_nan=False: a NaN or infinity here would be an oracle bug, not output.
+    json.dump(result, sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def main_place(ap, args):
+    kinds = args.placement.split(",")
+    if any(k not in PLACEMENTS for k in kinds) or len(set(kinds)) != len(kinds):
+        ap.error(f"bad --placement {args.placement!r}")
+    try:
+        stream = read_files(args.files)
+        n = number_of_experts(stream, args.experts)
+    except (InputError, OSError, UnicodeDecodeError, EOFError, gzip.BadGzipFile) as e:
+        print(f"oracle.py: {e}", file=sys.stderr)
+        return 2
+    p, r = args.ep, args.redundant
+    for k in kinds:
+        # The rules of moestat(1): what each placement needs of N, P, R, M and G.
+        bad = (k != "eplb" and p > n) or (k == "balanced" and n % p) or (k == "eplb" and (
+            (n + r) % p or p % args.nodes or (args.groups % args.nodes == 0 and n % args.groups)))
+        if bad:
+            print(f"oracle.py: {k} cannot place {n} experts on {p} devices", file=sys.stderr)
+            return 2
+    result = place(stream, n, p, kinds, args.batch, r, args.nodes, args.groups)
     json.dump(result, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
     return 0
