@@ -3,6 +3,7 @@
 #define MOESTAT_CMD_H
 
 int cmd_compare(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 int cmd_dead(int argc, char **argv);
 int cmd_maxvio(int argc, char **argv);
 int cmd_pairs(int argc, char **argv);

@@ -352,6 +352,12 @@ void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total)
 	*total = r->total;
 }
 
+void reader_where(const struct reader *r, const char **file, long *line)
+{
+	*file = r->src ? source_name(r->src) : "-";
+	*line = r->lines ? lines_number(r->lines) : 0;
+}
+
 const struct moe_input *reader_input(const struct reader *r)
 {
 	return &r->in;
