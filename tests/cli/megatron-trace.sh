@@ -50,6 +50,11 @@ moestat convert --experts 8 -o trace.mlog router_trace_rank0.jsonl
 head -n 1 trace.mlog
 moestat replay --strategy none --score softmax --json trace.mlog |
 	jq -c '[.strategies[0].layers[] | [.layer, .agreement]]'
+for cmd in "summarize --by-domain" "maxvio" "replay --strategy lossfree,capacity --score softmax"; do
+	moestat $cmd --experts 8 --json router_trace_rank0.jsonl | jq -S 'del(.input.files, .input.format, .input.experts_from)' >a.json
+	moestat $cmd --json trace.mlog | jq -S 'del(.input.files, .input.format, .input.experts_from)' >b.json
+	cmp -s a.json b.json && echo "$cmd: the same on the trace and its conversion (N from --experts, then from the header)"
+done
 # The sidecar is looked for beside the trace, wherever that is; damage is said.
 mkdir elsewhere && mv router_trace_rank0.jsonl logits_rank0.bin elsewhere/
 moestat summarize --experts 8 elsewhere/router_trace_rank0.jsonl | head -n 1
