@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -411,6 +412,30 @@ fail:
 	free(out->tmp);
 	out->tmp = NULL;
 	return EX_CANTCREAT;
+}
+
+unsigned cli_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	unsigned long n;
+
+	if (env && *env >= '1' && *env <= '9') {
+		n = strtoul(env, &end, 10);
+		if (!*end && n <= 65536)
+			return (unsigned)n;
+	}
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+bool cli_colour(const char *path)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	return (!path || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO) && !(no_color && *no_color);
 }
 
 int cli_out_of_memory(void)

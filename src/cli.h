@@ -133,6 +133,15 @@ int cli_output_open(struct cli_output *out, const char *path);
  * status (the temporary file is removed, FILE left as it was). */
 int cli_output_close(struct cli_output *out, int render_rc);
 
+/* The width to draw to: $COLUMNS when it is a positive number, else the width of
+ * the terminal when standard output is one, else 80. */
+unsigned cli_columns(void);
+
+/* Whether to colour what goes to the output path (NULL or "-": standard
+ * output): only standard output that is a terminal, and only when NO_COLOR is
+ * unset or empty (no-color.org). */
+bool cli_colour(const char *path);
+
 /* Prints "moestat: out of memory" and returns EX_OSERR. */
 int cli_out_of_memory(void);
 

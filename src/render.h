@@ -8,6 +8,7 @@
 #include "compare.h"
 #include "counts.h"
 #include "dead.h"
+#include "heat.h"
 #include "devload.h"
 #include "maxvio.h"
 #include "pairs.h"
@@ -24,6 +25,10 @@ struct render_summary {
 	const struct summary *by_domain;        /* ndomains summaries */
 	bool experts_table;             /* text: every expert's line */
 	uint64_t batch;                 /* the chunk size of the experts' batch_* figures; 0: none */
+	bool heatmap;                   /* text: the heatmap instead of the tables */
+	bool ascii;                     /* the heatmap in ASCII instead of Unicode shades */
+	bool colour;                    /* the heatmap in ANSI colours */
+	unsigned columns;               /* the heatmap's width in characters */
 };
 
 struct render_dead {
