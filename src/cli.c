@@ -368,6 +368,40 @@ int cli_input_status(const struct moe_input *in)
 	return 0;
 }
 
+int cli_common_experts(const struct cli_common *c, const struct moe_input *a, const struct moe_input *b,
+                       const char *name_a, const char *name_b, unsigned *n)
+{
+	bool told_a, told_b;
+
+	if (!b)
+		b = a;
+	told_a = a->experts_from == EXPERTS_FROM_HEADER || a->experts_from == EXPERTS_FROM_OPTION;
+	told_b = b->experts_from == EXPERTS_FROM_HEADER || b->experts_from == EXPERTS_FROM_OPTION;
+	/* A side that states N cannot hold the other side's ids at or above it. */
+	if ((told_a && told_b && a->experts != b->experts) || (told_a && b->experts > a->experts) ||
+	    (told_b && a->experts > b->experts)) {
+		fprintf(stderr, "moestat: %s: %s has %u experts, %s %u: not the same model\n", c->command,
+		        name_a, a->experts, name_b, b->experts);
+		return EX_DATAERR;
+	}
+	*n = a->experts > b->experts ? a->experts : b->experts;
+	return 0;
+}
+
+int cli_rereadable(const struct cli_common *c, int nfiles, char **files, const char *why, const char *or_else)
+{
+	struct stat st;
+
+	for (int i = 0; i < nfiles; i++)
+		if (strcmp(files[i], "-") == 0 || (stat(files[i], &st) == 0 && !S_ISREG(st.st_mode))) {
+			cli_usage_error(c, "%s cannot be read twice (%s): give a regular file%s%s",
+			                strcmp(files[i], "-") ? files[i] : "standard input", why,
+			                or_else ? ", or " : "", or_else ? or_else : "");
+			return -1;
+		}
+	return 0;
+}
+
 int cli_output_open(struct cli_output *out, const char *path)
 {
 	struct stat st;

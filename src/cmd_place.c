@@ -152,21 +152,6 @@ static int parse_options(struct job *j, int argc, char **argv)
 	return 0;
 }
 
-/* The plans need the whole log's counts before its chunks: a log read twice must be a file. */
-static int check_rereadable(struct job *j, int nfiles, char **files)
-{
-	struct stat st;
-
-	for (int i = 0; i < nfiles; i++)
-		if (strcmp(files[i], "-") == 0 || (stat(files[i], &st) == 0 && !S_ISREG(st.st_mode))) {
-			cli_usage_error(&j->common, "%s cannot be read twice (once to fit the plans, once "
-			                "chunk by chunk): give a regular file, or --fit FILE",
-			                strcmp(files[i], "-") ? files[i] : "standard input");
-			return -1;
-		}
-	return 0;
-}
-
 /* Every placement asked for can place the n experts; a usage error otherwise. */
 static int check_placements(struct job *j, unsigned n)
 {
@@ -270,7 +255,9 @@ static int run_logs(struct job *j, int nfiles, char **files)
 	bool told;
 	unsigned n;
 
-	if (!j->fit_file && check_rereadable(j, nfiles ? nfiles : 1, nfiles ? files : (char *[]){ "-" }) < 0)
+	/* The plans need the whole log's counts before its chunks: unless --fit, the log is read twice. */
+	if (!j->fit_file && cli_rereadable(&j->common, nfiles ? nfiles : 1, nfiles ? files : (char *[]){ "-" },
+	                                   "once to fit the plans, once chunk by chunk", "--fit FILE") < 0)
 		return EX_USAGE;
 	/* Pass 1: the counts the plans are fitted on. */
 	status = cli_read(&j->common, j->fit_file ? 1 : nfiles, j->fit_file ? (char **)&j->fit_file : files,
