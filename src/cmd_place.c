@@ -65,6 +65,7 @@ struct job {
 	struct batch chunks;
 	struct devload dl[PLACE_KINDS];
 	size_t ndl;                     /* initialised */
+	struct devload_set set;         /* dl[0 .. ndl), told of the chunks */
 	struct moe_input input;         /* the evaluated input as shown */
 };
 
@@ -184,15 +185,6 @@ static int fit_record(void *ctx, const struct moe_record *rec)
 	return stats_add(ctx, rec);
 }
 
-static int chunk_closed(void *ctx, const struct batch_layer *l)
-{
-	struct job *j = ctx;
-
-	for (size_t i = 0; i < j->ndl; i++)
-		devload_chunk(&j->dl[i], l);
-	return 0;
-}
-
 static int eval_record(void *ctx, const struct moe_record *rec)
 {
 	struct job *j = ctx;
@@ -278,7 +270,8 @@ static int run_logs(struct job *j, int nfiles, char **files)
 	if (!told && n)
 		j->common.read.experts = n;
 	batch_init(&j->chunks, j->batch, n, false);
-	batch_on_chunk(&j->chunks, chunk_closed, j);
+	j->set = (struct devload_set){ j->dl, j->ndl };
+	batch_on_chunk(&j->chunks, devload_set_chunk, &j->set);
 	stats_init(&j->eval_stats, n, false);
 	status = cli_read(&j->common, nfiles, files, eval_record, j, &j->reader);
 	if (status)

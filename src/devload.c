@@ -154,3 +154,12 @@ void devload_free(struct devload *d)
 	free(d->scratch);
 	memset(d, 0, sizeof *d);
 }
+
+int devload_set_chunk(void *set, const struct batch_layer *l)
+{
+	const struct devload_set *s = set;
+
+	for (size_t i = 0; i < s->n; i++)
+		devload_chunk(&s->dl[i], l);
+	return 0;
+}

@@ -63,6 +63,15 @@ int devload_chunk(struct devload *d, const struct batch_layer *l);
  * for a layer without a full chunk, its partial one; then the means. */
 void devload_finish(struct devload *d, const struct counts *eval, const struct batch *chunks);
 
+/* Several placements told of the same chunks. */
+struct devload_set {
+	struct devload *dl;
+	size_t n;
+};
+
+/* A batch_on_chunk callback for a struct devload_set: devload_chunk for each. Returns 0. */
+int devload_set_chunk(void *set, const struct batch_layer *l);
+
 void devload_free(struct devload *d);
 
 #endif

@@ -495,13 +495,17 @@ int render_text_compare(FILE *fp, const struct render_compare *r)
 	return 0;
 }
 
-static const char *const replay_names[] = {
-	[REPLAY_NONE] = "none", [REPLAY_LOSSFREE] = "lossfree", [REPLAY_DYNAMIC] = "dynamic",
-	[REPLAY_FIXED] = "fixed", [REPLAY_CAPACITY] = "capacity",
-};
+const char *render_replay_name(enum replay_strategy s)
+{
+	static const char *const names[] = {
+		[REPLAY_NONE] = "none", [REPLAY_LOSSFREE] = "lossfree", [REPLAY_DYNAMIC] = "dynamic",
+		[REPLAY_FIXED] = "fixed", [REPLAY_CAPACITY] = "capacity",
+	};
 
-/* "rate=0.001" and the like: what tells the rows of one strategy apart. */
-static void replay_params(char *buf, size_t size, const struct replay_instance *in,
+	return names[s];
+}
+
+void render_replay_params(char *buf, size_t size, const struct replay_instance *in,
                           const struct replay_options *o)
 {
 	if (in->strategy == REPLAY_LOSSFREE)
@@ -537,8 +541,8 @@ int render_text_replay(FILE *fp, const struct render_replay *r)
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct replay_result *res = &r->results[i];
 
-		replay_params(params, sizeof params, &res->instance, o);
-		fprintf(fp, "%-9s %-22s", replay_names[res->instance.strategy], params);
+		render_replay_params(params, sizeof params, &res->instance, o);
+		fprintf(fp, "%-9s %-22s", render_replay_name(res->instance.strategy), params);
 		figure(fp, 13, res->mean.maxvio_global);
 		figure(fp, 12, res->mean.maxvio_batch);
 		figure(fp, 8, res->mean.changed);
