@@ -439,8 +439,11 @@ int cli_output_open(struct cli_output *out, const char *path)
 			unlink(out->tmp);
 		}
 	}
-	if (out->fp)
+	if (out->fp) {
+		/* Large outputs (report's page) in few writes. */
+		setvbuf(out->fp, NULL, _IOFBF, 1 << 16);
 		return 0;
+	}
 fail:
 	fprintf(stderr, "moestat: %s: cannot create: %s\n", path, strerror(errno));
 	free(out->tmp);

@@ -178,35 +178,135 @@ static bool listed(const struct dead_layer *dl, uint32_t expert)
 	return false;
 }
 
-/* One cell: its colour and the tooltip (an SVG <title>); with st, the last use and whether dead. */
+/* A cell's text, built in memory and written with one fwrite: the cells are most of the
+ * page, N x layers of them, and printf's parsing and locking would cost more than the log. */
+struct line {
+	char b[2048];
+	size_t n;
+};
+
+static void add_n(struct line *l, const char *s, size_t k)
+{
+	if (k > sizeof l->b - l->n)
+		k = sizeof l->b - l->n;
+	memcpy(l->b + l->n, s, k);
+	l->n += k;
+}
+
+static void add(struct line *l, const char *s)
+{
+	add_n(l, s, strlen(s));
+}
+
+/* A string literal, its length known. */
+#define ADD(l, lit) add_n((l), lit, sizeof lit - 1)
+
+static void add_uint(struct line *l, unsigned long long v)
+{
+	char t[24];
+	size_t i = sizeof t - 1;
+
+	do
+		t[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	add_n(l, t + i, sizeof t - 1 - i);
+}
+
+/* x >= 0 to 4 decimals, as "%.4f" writes it; near a tie of the fifth decimal, by snprintf itself. */
+static void add_fixed4(struct line *l, double x)
+{
+	char t[48];
+	double v = x * 10000, f = v - floor(v);
+
+	if (!isfinite(x) || x < 0 || v > 1e15 || fabs(f - 0.5) < 1e-6) {
+		if (isfinite(x))
+			snprintf(t, sizeof t, "%.4f", x);
+		add(l, isfinite(x) ? t : "-");
+		return;
+	}
+	unsigned long long q = (unsigned long long)(f < 0.5 ? floor(v) : ceil(v));
+	add_uint(l, q / 10000);
+	t[0] = '.';
+	for (int i = 4; i >= 1; i--, q /= 10)
+		t[i] = (char)('0' + q % 10);
+	add_n(l, t, 5);
+}
+
+static void add_colour(struct line *l, struct heat_rgb c)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char rgb[3] = { c.r, c.g, c.b };
+
+	char t[7];
+
+	for (int i = 0; i < 3; i++) {
+		t[1 + 2 * i] = hex[rgb[i] >> 4];
+		t[2 + 2 * i] = hex[rgb[i] & 15];
+	}
+	t[0] = '#';
+	add_n(l, t, sizeof t);
+}
+
+static void add_esc(struct line *l, const char *s)
+{
+	for (; *s; s++) {
+		char t[2] = { *s, '\0' };
+		add(l, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;"
+		       : *s == '\'' ? "&#39;" : t);
+	}
+}
+
+/* One cell: its colour and the tooltip (an SVG <title>); with sl (the main heatmap), the
+ * last use and whether dead. */
 static void cell(FILE *fp, const struct grid *g, size_t row, const struct summary_layer *l,
-                 const struct summary_expert *x, const char *side, const struct stats *st, bool dead,
+                 const struct summary_expert *x, const char *side, const struct stats_layer *sl, bool dead,
                  uint64_t threshold)
 {
-	fprintf(fp, "<rect%s x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"", st ? " class=\"cell\"" : "",
-	        g->left + x->expert * g->cw, g->top + (unsigned)row * g->ch, g->cw, g->ch);
-	colour(fp, heat_of(x->ratio));
-	fputs("\"><title>", fp);
-	if (side) {
-		esc(fp, side);
-		fputs(", ", fp);
-	}
-	fprintf(fp, "layer %u, expert %u: count %llu, share ", l->layer, x->expert, (unsigned long long)x->count);
-	fig(fp, x->share);
-	fputs(", ratio ", fp);
-	fig(fp, x->ratio);
-	if (st) {
-		struct dead_expert d = dead_expert_of(stats_layer(st, l->layer), x->expert);
+	struct line c = { .n = 0 };
 
-		if (d.last_used < 0)
-			fputs(", last use never", fp);
-		else
-			fprintf(fp, ", last use %lld", (long long)d.last_used);
-		if (dead)
-			fprintf(fp, ", dead: idle %llu tokens (at least %llu)", (unsigned long long)d.idle,
-			        (unsigned long long)threshold);
+	add(&c, sl ? "<rect class=\"cell\" x=\"" : "<rect x=\"");
+	add_uint(&c, g->left + x->expert * g->cw);
+	ADD(&c, "\" y=\"");
+	add_uint(&c, g->top + (unsigned)row * g->ch);
+	ADD(&c, "\" width=\"");
+	add_uint(&c, g->cw);
+	ADD(&c, "\" height=\"");
+	add_uint(&c, g->ch);
+	ADD(&c, "\" fill=\"");
+	add_colour(&c, heat_colour(heat_of(x->ratio)));
+	ADD(&c, "\"><title>");
+	if (side) {
+		add_esc(&c, side);
+		ADD(&c, ", ");
 	}
-	fputs("</title></rect>\n", fp);
+	ADD(&c, "layer ");
+	add_uint(&c, l->layer);
+	ADD(&c, ", expert ");
+	add_uint(&c, x->expert);
+	ADD(&c, ": count ");
+	add_uint(&c, x->count);
+	ADD(&c, ", share ");
+	add_fixed4(&c, x->share);
+	ADD(&c, ", ratio ");
+	add_fixed4(&c, x->ratio);
+	if (sl) {
+		struct dead_expert d = dead_expert_of(sl, x->expert);
+
+		ADD(&c, ", last use ");
+		if (d.last_used < 0)
+			ADD(&c, "never");
+		else
+			add_uint(&c, (unsigned long long)d.last_used);
+		if (dead) {
+			ADD(&c, ", dead: idle ");
+			add_uint(&c, d.idle);
+			ADD(&c, " tokens (at least ");
+			add_uint(&c, threshold);
+			ADD(&c, ")");
+		}
+	}
+	ADD(&c, "</title></rect>\n");
+	fwrite(c.b, 1, c.n, fp);
 }
 
 /* The heatmap of s's ratios; with r's stats and dead report (the main one), the last uses and dead marks. */
@@ -225,9 +325,10 @@ static void heatmap(FILE *fp, const char *id, const struct summary *s, const cha
 		const struct summary_layer *l = &s->layers[i];
 		const struct dead_layer *dl = r ? dead_layer_of(r->dead, l->layer, &at) : NULL;
 
+		const struct stats_layer *sl = r ? stats_layer(r->stats, l->layer) : NULL;
+
 		for (unsigned e = 0; e < s->experts; e++)
-			cell(fp, &g, i, l, &l->experts[e], side, r ? r->stats : NULL, listed(dl, e),
-			     r ? r->dead->threshold : 0);
+			cell(fp, &g, i, l, &l->experts[e], side, sl, listed(dl, e), r ? r->dead->threshold : 0);
 	}
 	fputs("</g>\n", fp);
 	/* A cross over each dead expert's cell, drawn after the cells to stay on top. */
