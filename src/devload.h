@@ -29,6 +29,7 @@ struct devload_layer {
 	unsigned straggler;             /* see below; meaningful when chunks > 0 */
 	struct place_plan plan;
 	double *device_load;            /* [devices] over the whole input */
+	double *device_ratio;           /* [devices] their ratio_d (place.h) */
 };
 
 /* load_d = the sum over the replicas on device d of c_i / replicas_i in a chunk

@@ -146,20 +146,30 @@ static struct grid grid_of(unsigned n, size_t layers)
 	return g;
 }
 
-/* The axes: expert ids over the columns, layer ids beside the rows, each sparse enough to read. */
-static void grid_axes(FILE *fp, const struct grid *g, const struct summary *s)
+/* The axes: column ids (experts or devices) above, the layer ids of the rows beside them
+ * (row i's at (const char *)layer + i * stride), each sparse enough to read. */
+static void grid_axes(FILE *fp, const struct grid *g, const char *xname, unsigned ncols, size_t nrows,
+                      const unsigned *layer, size_t stride)
 {
 	unsigned xstep = label_step(g->cw, 5 * 6 + 4), ystep = label_step(g->ch, FONT + 2);
 
-	fprintf(fp, "<text class=\"axis\" x=\"%u\" y=\"11\">expert</text>\n", g->left);
+	fprintf(fp, "<text class=\"axis\" x=\"%u\" y=\"11\">%s</text>\n", g->left, xname);
 	fprintf(fp, "<text class=\"axis\" x=\"%u\" y=\"%u\" text-anchor=\"end\">layer</text>\n", g->left - 4,
 	        g->top - 6);
-	for (unsigned e = 0; e < s->experts; e += xstep)
+	for (unsigned e = 0; e < ncols; e += xstep)
 		fprintf(fp, "<text x=\"%g\" y=\"%u\" text-anchor=\"middle\">%u</text>\n",
 		        g->left + e * g->cw + g->cw / 2.0, g->top - 6, e);
-	for (size_t i = 0; i < s->nlayers; i += ystep)
+	for (size_t i = 0; i < nrows; i += ystep)
 		fprintf(fp, "<text x=\"%u\" y=\"%g\" text-anchor=\"end\">%u</text>\n", g->left - 4,
-		        g->top + i * g->ch + g->ch / 2.0 + 3.5, s->layers[i].layer);
+		        g->top + i * g->ch + g->ch / 2.0 + 3.5,
+		        *(const unsigned *)(const void *)((const char *)layer + i * stride));
+}
+
+/* The svg element of a grid. */
+static void grid_open(FILE *fp, const char *id, const struct grid *g, const char *label)
+{
+	fprintf(fp, "<svg id=\"%s\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" role=\"img\" "
+	        "aria-label=\"%s\">\n", id, g->width, g->height, g->width, g->height, label);
 }
 
 /* The dead layer of id layer in d, walking on from *at (both ascending); NULL if none. */
@@ -316,10 +326,9 @@ static void heatmap(FILE *fp, const char *id, const struct summary *s, const cha
 	struct grid g = grid_of(s->experts, s->nlayers);
 	size_t at = 0;
 
-	fprintf(fp, "<svg id=\"%s\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" role=\"img\" "
-	        "aria-label=\"load ratio of each expert in each layer\">\n", id, g.width, g.height, g.width,
-	        g.height);
-	grid_axes(fp, &g, s);
+	grid_open(fp, id, &g, "load ratio of each expert in each layer");
+	grid_axes(fp, &g, "expert", s->experts, s->nlayers, s->nlayers ? &s->layers[0].layer : NULL,
+	          sizeof *s->layers);
 	fputs("<g class=\"cells\">\n", fp);
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const struct summary_layer *l = &s->layers[i];
@@ -603,6 +612,31 @@ static void replay_section(FILE *fp, const struct render_report *r)
 	fputs("</table>\n", fp);
 }
 
+/* A placement's devices' loads, a row a layer, a column a device. */
+static void devices(FILE *fp, const struct devload *d)
+{
+	struct grid g = grid_of(d->devices, d->nlayers);
+	char id[48];
+
+	snprintf(id, sizeof id, "devices-%s", place_name(d->kind));
+	fprintf(fp, "<div><h3>%s</h3>\n", place_name(d->kind));
+	grid_open(fp, id, &g, "load ratio of each device in each layer");
+	grid_axes(fp, &g, "device", d->devices, d->nlayers, d->nlayers ? &d->layers[0].layer : NULL,
+	          sizeof *d->layers);
+	for (size_t i = 0; i < d->nlayers; i++)
+		for (unsigned k = 0; k < d->devices; k++) {
+			fprintf(fp, "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"", g.left + k * g.cw,
+			        g.top + (unsigned)i * g.ch, g.cw, g.ch);
+			colour(fp, heat_of(d->layers[i].device_ratio[k]));
+			fprintf(fp, "\"><title>%s, layer %u, device %u: load ", place_name(d->kind), d->layers[i].layer, k);
+			fig(fp, d->layers[i].device_load[k]);
+			fputs(", ratio ", fp);
+			fig(fp, d->layers[i].device_ratio[k]);
+			fputs("</title></rect>\n", fp);
+		}
+	fputs("</svg>\n</div>\n", fp);
+}
+
 static void placements_section(FILE *fp, const struct render_report *r)
 {
 	struct series s[PLACE_KINDS];
@@ -623,6 +657,11 @@ static void placements_section(FILE *fp, const struct render_report *r)
 	}
 	fputs("</table>\n", fp);
 	bar_chart(fp, "placements", "imbalance", r, s, n, imbalance_value);
+	fputs("<p class=\"note\">Each device's load over the whole log as a ratio to the mean device's, "
+	      "on the colour scale of the experts' heatmap.</p>\n<div class=\"sides\">\n", fp);
+	for (size_t i = 0; i < n; i++)
+		devices(fp, &r->placements[i]);
+	fputs("</div>\n", fp);
 }
 
 int render_html_report(FILE *fp, const struct render_report *r)

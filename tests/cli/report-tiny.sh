@@ -20,3 +20,15 @@ grep -o '<title>layer [02]: MaxVio[^<]*' report.html
 grep -o '<code>moestat report[^<]*' report.html
 # Self-contained: nothing to fetch, no script.
 grep -i -E '(src|href)=|url\(|<script|<link|@import' report.html || echo 'nothing to fetch'
+# --ep 2 on tests/data/place.mlog in chunks of 2, by hand (tests/cli/place-tiny.sh has the plans):
+# contiguous, d0 {0,1} d1 {2,3}: layer 0 counts 2 1 2 2, global loads 3 4, mean 3.5:
+#   ratios 6/7 = 0.8571 and 8/7 = 1.1429; chunk imbalance 2, 2, 1: 5/3 = 1.6667.
+#   Layer 1 counts 0 0 0 1: loads 0 1, ratios 0 and 2; imbalance 2.
+# --ep 3: 4 experts do not divide by 3 devices: balanced and eplb (no redundant) are left
+# out with a warning; contiguous (2 1 1) and round-robin place them.
+cp "$DATA/place.mlog" .
+moestat report --ep 2 --batch 2 -o ep.html place.mlog
+grep -o '<title>contiguous, layer [01], device [01]: [^<]*' ep.html
+grep -o '<title>layer [01]: contiguous [^<]*' ep.html
+moestat report --ep 3 -o ep3.html place.mlog
+grep -o '<h3>[a-z-]*</h3>' ep3.html
