@@ -1,5 +1,6 @@
 /* render_html.c: the report as one self-contained HTML page: inline SVG and CSS, no script, nothing fetched. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -188,12 +189,22 @@ static bool listed(const struct dead_layer *dl, uint32_t expert)
 	return false;
 }
 
-/* A cell's text, built in memory and written with one fwrite: the cells are most of the
- * page, N x layers of them, and printf's parsing and locking would cost more than the log. */
+/* The cells' text, built in memory and written a buffer at a time: the cells are most of
+ * the page, N x layers of them, and printf's parsing and locking would cost more than the log. */
+#define CELL_ROOM 4096          /* the most a cell writes: its side's name escaped, and more */
 struct line {
-	char b[2048];
+	char b[1 << 16];
 	size_t n;
 };
+
+/* Writes out l when a cell might not fit any more (all: whatever it holds). */
+static void flush(FILE *fp, struct line *l, bool all)
+{
+	if (all || l->n > sizeof l->b - CELL_ROOM) {
+		fwrite(l->b, 1, l->n, fp);
+		l->n = 0;
+	}
+}
 
 static void add_n(struct line *l, const char *s, size_t k)
 {
@@ -213,13 +224,25 @@ static void add(struct line *l, const char *s)
 
 static void add_uint(struct line *l, unsigned long long v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536"
+	                            "373839404142434445464748495051525354555657585960616263646566676869707172"
+	                            "737475767778798081828384858687888990919293949596979899";
 	char t[24];
-	size_t i = sizeof t - 1;
+	size_t i = sizeof t;
 
-	do
-		t[--i] = (char)('0' + v % 10);
-	while (v /= 10);
-	add_n(l, t + i, sizeof t - 1 - i);
+	/* Two digits a division: the cells' numbers are most of the page's. */
+	while (v >= 100) {
+		i -= 2;
+		memcpy(t + i, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(t + i, pairs + 2 * v, 2);
+	} else {
+		t[--i] = (char)('0' + v);
+	}
+	add_n(l, t + i, sizeof t - i);
 }
 
 /* x >= 0 to 4 decimals, as "%.4f" writes it; near a tie of the fifth decimal, by snprintf itself. */
@@ -268,60 +291,57 @@ static void add_esc(struct line *l, const char *s)
 
 /* One cell: its colour and the tooltip (an SVG <title>); with sl (the main heatmap), the
  * last use and whether dead. */
-static void cell(FILE *fp, const struct grid *g, size_t row, const struct summary_layer *l,
+static void cell(struct line *c, const struct grid *g, size_t row, const struct summary_layer *l,
                  const struct summary_expert *x, const char *side, const struct stats_layer *sl, bool dead,
                  uint64_t threshold)
 {
-	struct line c = { .n = 0 };
-
-	add(&c, sl ? "<rect class=\"cell\" x=\"" : "<rect x=\"");
-	add_uint(&c, g->left + x->expert * g->cw);
-	ADD(&c, "\" y=\"");
-	add_uint(&c, g->top + (unsigned)row * g->ch);
-	ADD(&c, "\" width=\"");
-	add_uint(&c, g->cw);
-	ADD(&c, "\" height=\"");
-	add_uint(&c, g->ch);
-	ADD(&c, "\" fill=\"");
-	add_colour(&c, heat_colour(heat_of(x->ratio)));
-	ADD(&c, "\"><title>");
+	add(c, sl ? "<rect class=\"cell\" x=\"" : "<rect x=\"");
+	add_uint(c, g->left + x->expert * g->cw);
+	ADD(c, "\" y=\"");
+	add_uint(c, g->top + (unsigned)row * g->ch);
+	ADD(c, "\" width=\"");
+	add_uint(c, g->cw);
+	ADD(c, "\" height=\"");
+	add_uint(c, g->ch);
+	ADD(c, "\" fill=\"");
+	add_colour(c, heat_colour(heat_of(x->ratio)));
+	ADD(c, "\"><title>");
 	if (side) {
-		add_esc(&c, side);
-		ADD(&c, ", ");
+		add_esc(c, side);
+		ADD(c, ", ");
 	}
-	ADD(&c, "layer ");
-	add_uint(&c, l->layer);
-	ADD(&c, ", expert ");
-	add_uint(&c, x->expert);
-	ADD(&c, ": count ");
-	add_uint(&c, x->count);
-	ADD(&c, ", share ");
-	add_fixed4(&c, x->share);
-	ADD(&c, ", ratio ");
-	add_fixed4(&c, x->ratio);
+	ADD(c, "layer ");
+	add_uint(c, l->layer);
+	ADD(c, ", expert ");
+	add_uint(c, x->expert);
+	ADD(c, ": count ");
+	add_uint(c, x->count);
+	ADD(c, ", share ");
+	add_fixed4(c, x->share);
+	ADD(c, ", ratio ");
+	add_fixed4(c, x->ratio);
 	if (sl) {
 		struct dead_expert d = dead_expert_of(sl, x->expert);
 
-		ADD(&c, ", last use ");
+		ADD(c, ", last use ");
 		if (d.last_used < 0)
-			ADD(&c, "never");
+			ADD(c, "never");
 		else
-			add_uint(&c, (unsigned long long)d.last_used);
+			add_uint(c, (unsigned long long)d.last_used);
 		if (dead) {
-			ADD(&c, ", dead: idle ");
-			add_uint(&c, d.idle);
-			ADD(&c, " tokens (at least ");
-			add_uint(&c, threshold);
-			ADD(&c, ")");
+			ADD(c, ", dead: idle ");
+			add_uint(c, d.idle);
+			ADD(c, " tokens (at least ");
+			add_uint(c, threshold);
+			ADD(c, ")");
 		}
 	}
-	ADD(&c, "</title></rect>\n");
-	fwrite(c.b, 1, c.n, fp);
+	ADD(c, "</title></rect>\n");
 }
 
 /* The heatmap of s's ratios; with r's stats and dead report (the main one), the last uses and dead marks. */
 static void heatmap(FILE *fp, const char *id, const struct summary *s, const char *side,
-                    const struct render_report *r)
+                    const struct render_report *r, struct line *buf)
 {
 	struct grid g = grid_of(s->experts, s->nlayers);
 	size_t at = 0;
@@ -333,12 +353,14 @@ static void heatmap(FILE *fp, const char *id, const struct summary *s, const cha
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const struct summary_layer *l = &s->layers[i];
 		const struct dead_layer *dl = r ? dead_layer_of(r->dead, l->layer, &at) : NULL;
-
 		const struct stats_layer *sl = r ? stats_layer(r->stats, l->layer) : NULL;
 
-		for (unsigned e = 0; e < s->experts; e++)
-			cell(fp, &g, i, l, &l->experts[e], side, sl, listed(dl, e), r ? r->dead->threshold : 0);
+		for (unsigned e = 0; e < s->experts; e++) {
+			cell(buf, &g, i, l, &l->experts[e], side, sl, listed(dl, e), r ? r->dead->threshold : 0);
+			flush(fp, buf, false);
+		}
 	}
+	flush(fp, buf, true);
 	fputs("</g>\n", fp);
 	/* A cross over each dead expert's cell, drawn after the cells to stay on top. */
 	at = 0;
@@ -512,7 +534,7 @@ static void maxvio_section(FILE *fp, const struct render_report *r)
 	bar_chart(fp, "maxvio", "MaxVio", r, s, 2, maxvio_value);
 }
 
-static void sides_section(FILE *fp, const struct render_report *r)
+static void sides_section(FILE *fp, const struct render_report *r, struct line *buf)
 {
 	struct series s[PALETTE];
 	char names[PALETTE][128];
@@ -527,7 +549,7 @@ static void sides_section(FILE *fp, const struct render_report *r)
 		fputs("<div><h3>", fp);
 		esc(fp, r->side[i]);
 		fputs("</h3>\n", fp);
-		heatmap(fp, id, &r->sides[i], r->side[i], NULL);
+		heatmap(fp, id, &r->sides[i], r->side[i], NULL, buf);
 		fputs("</div>\n", fp);
 	}
 	fputs("</div>\n<h2>Jensen&ndash;Shannon divergence per layer</h2>\n<p class=\"note\">JSD of the two "
@@ -666,6 +688,8 @@ static void placements_section(FILE *fp, const struct render_report *r)
 
 int render_html_report(FILE *fp, const struct render_report *r)
 {
+	struct line *buf;
+
 	header(fp, r);
 	if (r->all->nlayers == 0) {
 		fputs("<p>No records.</p>\n</body>\n</html>\n", fp);
@@ -675,15 +699,19 @@ int render_html_report(FILE *fp, const struct render_report *r)
 	      "/ N): 1 is the balanced load. Colour: heat = clamp(log2(ratio) / 2, &minus;1, 1), blue below the "
 	      "balanced load, red above; twice the balanced load is as far from grey as half of it. Hover a "
 	      "cell for its figures.</p>\n", fp);
+	if (!(buf = malloc(sizeof *buf)))
+		return -1;
+	buf->n = 0;
 	legend(fp, r);
-	heatmap(fp, "load-heatmap", r->all, NULL, r);
+	heatmap(fp, "load-heatmap", r->all, NULL, r, buf);
 	maxvio_section(fp, r);
 	if (r->nsides > 1)
-		sides_section(fp, r);
+		sides_section(fp, r, buf);
 	if (r->replay_options && r->nreplay)
 		replay_section(fp, r);
 	if (r->devices && r->nplacements)
 		placements_section(fp, r);
 	fputs("</body>\n</html>\n", fp);
+	free(buf);
 	return 0;
 }
