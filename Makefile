@@ -90,10 +90,11 @@ build/moestat-san: $(SAN_OBJ)
 check: moestat moestat-zlib build/check_moestat build/moestat-san
 	build/check_moestat
 	MOESTAT=./moestat UPDATE=$(UPDATE) tests/cli/run tests/cli
-	MOESTAT=build/moestat-san tests/cli/run tests/cli/bad-*.sh
+	MOESTAT=build/moestat-san tests/cli/run tests/cli/bad-*.sh tests/cli/report-tiny.sh tests/cli/heatmap-tiny.sh
 	MOESTAT=./moestat-zlib tests/cli/run tests/cli/bad-*.sh tests/cli/stdin-and-streams.sh
 	MOESTAT_THREADS=1 MOESTAT=./moestat tests/cli/run tests/cli/bad-*.sh tests/cli/stdin-and-streams.sh
 	tests/check-install
+	tests/check-report ./moestat
 	tests/man-lint man/moestat.1 man/moestat.5
 
 # Validation on the real router logs beside the project, when they are there.

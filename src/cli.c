@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -367,6 +368,40 @@ int cli_input_status(const struct moe_input *in)
 	return 0;
 }
 
+int cli_common_experts(const struct cli_common *c, const struct moe_input *a, const struct moe_input *b,
+                       const char *name_a, const char *name_b, unsigned *n)
+{
+	bool told_a, told_b;
+
+	if (!b)
+		b = a;
+	told_a = a->experts_from == EXPERTS_FROM_HEADER || a->experts_from == EXPERTS_FROM_OPTION;
+	told_b = b->experts_from == EXPERTS_FROM_HEADER || b->experts_from == EXPERTS_FROM_OPTION;
+	/* A side that states N cannot hold the other side's ids at or above it. */
+	if ((told_a && told_b && a->experts != b->experts) || (told_a && b->experts > a->experts) ||
+	    (told_b && a->experts > b->experts)) {
+		fprintf(stderr, "moestat: %s: %s has %u experts, %s %u: not the same model\n", c->command,
+		        name_a, a->experts, name_b, b->experts);
+		return EX_DATAERR;
+	}
+	*n = a->experts > b->experts ? a->experts : b->experts;
+	return 0;
+}
+
+int cli_rereadable(const struct cli_common *c, int nfiles, char **files, const char *why, const char *or_else)
+{
+	struct stat st;
+
+	for (int i = 0; i < nfiles; i++)
+		if (strcmp(files[i], "-") == 0 || (stat(files[i], &st) == 0 && !S_ISREG(st.st_mode))) {
+			cli_usage_error(c, "%s cannot be read twice (%s): give a regular file%s%s",
+			                strcmp(files[i], "-") ? files[i] : "standard input", why,
+			                or_else ? ", or " : "", or_else ? or_else : "");
+			return -1;
+		}
+	return 0;
+}
+
 int cli_output_open(struct cli_output *out, const char *path)
 {
 	struct stat st;
@@ -404,13 +439,40 @@ int cli_output_open(struct cli_output *out, const char *path)
 			unlink(out->tmp);
 		}
 	}
-	if (out->fp)
+	if (out->fp) {
+		/* Large outputs (report's page) in few writes. */
+		setvbuf(out->fp, NULL, _IOFBF, 1 << 16);
 		return 0;
+	}
 fail:
 	fprintf(stderr, "moestat: %s: cannot create: %s\n", path, strerror(errno));
 	free(out->tmp);
 	out->tmp = NULL;
 	return EX_CANTCREAT;
+}
+
+unsigned cli_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	unsigned long n;
+
+	if (env && *env >= '1' && *env <= '9') {
+		n = strtoul(env, &end, 10);
+		if (!*end && n <= 65536)
+			return (unsigned)n;
+	}
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+bool cli_colour(const char *path)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	return (!path || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO) && !(no_color && *no_color);
 }
 
 int cli_out_of_memory(void)

@@ -113,6 +113,17 @@ typedef int (*cli_sink)(void *ctx, const struct moe_record *rec);
 int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
              struct reader **out);
 
+/* The N of two inputs read as two sides, named name_a and name_b: the larger,
+ * unless both state it (header or --experts) and differ, or one states less
+ * than the other has. 0, or prints why and returns EX_DATAERR. */
+int cli_common_experts(const struct cli_common *c, const struct moe_input *a, const struct moe_input *b,
+                       const char *name_a, const char *name_b, unsigned *n);
+
+/* Files that a command reads twice must be regular files, not "-" or a pipe:
+ * 0, or a usage error saying why (why: what the two readings are for; or_else,
+ * when not NULL, the other way out). */
+int cli_rereadable(const struct cli_common *c, int nfiles, char **files, const char *why, const char *or_else);
+
 /* Warns about skipped records, a cut-short input and a guessed N; returns
  * the exit status the input calls for (EX_IOERR when truncated, else 0). */
 int cli_input_status(const struct moe_input *in);
@@ -135,6 +146,15 @@ int cli_output_close(struct cli_output *out, int render_rc);
 
 /* Closes the output and leaves no file: for a run that failed midway. */
 void cli_output_discard(struct cli_output *out);
+
+/* The width to draw to: $COLUMNS when it is a positive number, else the width of
+ * the terminal when standard output is one, else 80. */
+unsigned cli_columns(void);
+
+/* Whether to colour what goes to the output path (NULL or "-": standard
+ * output): only standard output that is a terminal, and only when NO_COLOR is
+ * unset or empty (no-color.org). */
+bool cli_colour(const char *path);
 
 /* Prints "moestat: out of memory" and returns EX_OSERR. */
 int cli_out_of_memory(void);

@@ -9,6 +9,7 @@ int cmd_maxvio(int argc, char **argv);
 int cmd_pairs(int argc, char **argv);
 int cmd_place(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
 
 #endif

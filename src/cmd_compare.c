@@ -91,25 +91,6 @@ static int parse_options(struct job *j, int argc, char **argv)
 	return 0;
 }
 
-/* Both sides over one N: the larger, unless both were told and differ. */
-static int common_experts(struct job *j, unsigned *n)
-{
-	const struct moe_input *a = reader_input(j->reader[0]);
-	const struct moe_input *b = j->reader[1] ? reader_input(j->reader[1]) : a;
-	bool told_a = a->experts_from == EXPERTS_FROM_HEADER || a->experts_from == EXPERTS_FROM_OPTION;
-	bool told_b = b->experts_from == EXPERTS_FROM_HEADER || b->experts_from == EXPERTS_FROM_OPTION;
-
-	/* A side that states N cannot hold the other side's ids at or above it. */
-	if ((told_a && told_b && a->experts != b->experts) || (told_a && b->experts > a->experts) ||
-	    (told_b && a->experts > b->experts)) {
-		fprintf(stderr, "moestat: compare: %s has %u experts, %s %u: not the same model\n",
-		        j->name[0], a->experts, j->name[1], b->experts);
-		return EX_DATAERR;
-	}
-	*n = a->experts > b->experts ? a->experts : b->experts;
-	return 0;
-}
-
 /* Reads both sides and compares them: 0, or the exit status of a failure (printed).
  * *in_status is what the inputs call for (EX_IOERR when one was cut short). */
 static int run(struct job *j, int nfiles, char **files, int *in_status)
@@ -132,7 +113,9 @@ static int run(struct job *j, int nfiles, char **files, int *in_status)
 	for (int s = 0; j->domains && s < 2; s++)
 		if (stats_layers(&j->side[s]) == 0)
 			cli_warn("domain '%s' has no records", j->name[s]);
-	if ((status = common_experts(j, &n)) != 0)
+	if ((status = cli_common_experts(&j->common, reader_input(j->reader[0]),
+	                                 j->reader[1] ? reader_input(j->reader[1]) : NULL, j->name[0],
+	                                 j->name[1], &n)) != 0)
 		return status;
 	if (stats_reserve(&j->side[0], n) < 0 || stats_reserve(&j->side[1], n) < 0 ||
 	    compare_build(&j->report, &j->side[0], &j->side[1], n, j->top) < 0)

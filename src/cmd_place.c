@@ -65,6 +65,7 @@ struct job {
 	struct batch chunks;
 	struct devload dl[PLACE_KINDS];
 	size_t ndl;                     /* initialised */
+	struct devload_set set;         /* dl[0 .. ndl), told of the chunks */
 	struct moe_input input;         /* the evaluated input as shown */
 };
 
@@ -152,21 +153,6 @@ static int parse_options(struct job *j, int argc, char **argv)
 	return 0;
 }
 
-/* The plans need the whole log's counts before its chunks: a log read twice must be a file. */
-static int check_rereadable(struct job *j, int nfiles, char **files)
-{
-	struct stat st;
-
-	for (int i = 0; i < nfiles; i++)
-		if (strcmp(files[i], "-") == 0 || (stat(files[i], &st) == 0 && !S_ISREG(st.st_mode))) {
-			cli_usage_error(&j->common, "%s cannot be read twice (once to fit the plans, once "
-			                "chunk by chunk): give a regular file, or --fit FILE",
-			                strcmp(files[i], "-") ? files[i] : "standard input");
-			return -1;
-		}
-	return 0;
-}
-
 /* Every placement asked for can place the n experts; a usage error otherwise. */
 static int check_placements(struct job *j, unsigned n)
 {
@@ -197,15 +183,6 @@ static int plan_all(struct job *j, const struct counts *eval, const struct batch
 static int fit_record(void *ctx, const struct moe_record *rec)
 {
 	return stats_add(ctx, rec);
-}
-
-static int chunk_closed(void *ctx, const struct batch_layer *l)
-{
-	struct job *j = ctx;
-
-	for (size_t i = 0; i < j->ndl; i++)
-		devload_chunk(&j->dl[i], l);
-	return 0;
 }
 
 static int eval_record(void *ctx, const struct moe_record *rec)
@@ -270,7 +247,9 @@ static int run_logs(struct job *j, int nfiles, char **files)
 	bool told;
 	unsigned n;
 
-	if (!j->fit_file && check_rereadable(j, nfiles ? nfiles : 1, nfiles ? files : (char *[]){ "-" }) < 0)
+	/* The plans need the whole log's counts before its chunks: unless --fit, the log is read twice. */
+	if (!j->fit_file && cli_rereadable(&j->common, nfiles ? nfiles : 1, nfiles ? files : (char *[]){ "-" },
+	                                   "once to fit the plans, once chunk by chunk", "--fit FILE") < 0)
 		return EX_USAGE;
 	/* Pass 1: the counts the plans are fitted on. */
 	status = cli_read(&j->common, j->fit_file ? 1 : nfiles, j->fit_file ? (char **)&j->fit_file : files,
@@ -291,7 +270,8 @@ static int run_logs(struct job *j, int nfiles, char **files)
 	if (!told && n)
 		j->common.read.experts = n;
 	batch_init(&j->chunks, j->batch, n, false);
-	batch_on_chunk(&j->chunks, chunk_closed, j);
+	j->set = (struct devload_set){ j->dl, j->ndl };
+	batch_on_chunk(&j->chunks, devload_set_chunk, &j->set);
 	stats_init(&j->eval_stats, n, false);
 	status = cli_read(&j->common, nfiles, files, eval_record, j, &j->reader);
 	if (status)

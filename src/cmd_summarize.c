@@ -22,15 +22,20 @@ static const char usage[] =
 	"                          per domain and its specialisation\n"
 	"      --batch B           each expert's load per chunk of B tokens: mean, standard\n"
 	"                          deviation and CV (burstiness); implies --experts-table\n"
+	"      --heatmap           instead of the tables, a map of each expert's load in\n"
+	"                          each layer in shades, wrapped to the terminal's width\n"
+	"      --ascii             the heatmap in ASCII characters, not Unicode shades\n"
 	CLI_COMMON_USAGE;
 
-enum { OPT_BOTTOM = CLI_FIRST_COMMAND_OPTION, OPT_EXPERTS_TABLE, OPT_BY_DOMAIN, OPT_BATCH };
+enum { OPT_BOTTOM = CLI_FIRST_COMMAND_OPTION, OPT_EXPERTS_TABLE, OPT_BY_DOMAIN, OPT_BATCH, OPT_HEATMAP, OPT_ASCII };
 
 static const struct option longopts[] = {
 	{ "bottom", required_argument, NULL, OPT_BOTTOM },
 	{ "experts-table", no_argument, NULL, OPT_EXPERTS_TABLE },
 	{ "by-domain", no_argument, NULL, OPT_BY_DOMAIN },
 	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "heatmap", no_argument, NULL, OPT_HEATMAP },
+	{ "ascii", no_argument, NULL, OPT_ASCII },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -67,8 +72,24 @@ static int parse_options(struct job *j, int argc, char **argv)
 			j->view.experts_table = true;
 		if (opt == OPT_BY_DOMAIN)
 			j->by_domain = true;
+		if (opt == OPT_HEATMAP)
+			j->view.heatmap = true;
+		if (opt == OPT_ASCII)
+			j->view.ascii = true;
 	}
-	return opt == CLI_OPTIONS_BAD ? -1 : 0;
+	if (opt == CLI_OPTIONS_BAD)
+		return -1;
+	if (j->view.ascii && !j->view.heatmap) {
+		cli_usage_error(&j->common, "--ascii goes with --heatmap");
+		return -1;
+	}
+	if (j->view.heatmap && j->common.json) {
+		cli_usage_error(&j->common, "--heatmap is a picture for people, not with --json");
+		return -1;
+	}
+	j->view.columns = cli_columns();
+	j->view.colour = j->view.heatmap && cli_colour(j->common.output);
+	return 0;
 }
 
 static int count_record(void *ctx, const struct moe_record *rec)

@@ -10,6 +10,7 @@ static void free_layer(struct devload_layer *l)
 	place_free(&l->plan);
 	free(l->busiest);
 	free(l->device_load);
+	free(l->device_ratio);
 }
 
 int devload_init(struct devload *d, enum place_kind kind, unsigned devices, const struct place_eplb *eplb,
@@ -29,7 +30,8 @@ int devload_init(struct devload *d, enum place_kind kind, unsigned devices, cons
 		l->layer = fit->layer[i];
 		l->busiest = calloc(devices, sizeof *l->busiest);
 		l->device_load = calloc(devices, sizeof *l->device_load);
-		if (!l->busiest || !l->device_load ||
+		l->device_ratio = calloc(devices, sizeof *l->device_ratio);
+		if (!l->busiest || !l->device_load || !l->device_ratio ||
 		    place_plan(&l->plan, kind, &fit->load[i * fit->experts], fit->experts, devices, eplb) < 0)
 			return -1;
 	}
@@ -81,6 +83,7 @@ static void global(struct devload *d, struct devload_layer *l, const double *row
 		place_add(&l->plan, e, row[e], d->scratch);
 	for (unsigned i = 0; i < d->devices; i++)
 		l->device_load[i] = (double)d->scratch[i];
+	place_ratios(d->scratch, d->devices, l->device_ratio);
 	l->f.imbalance_global = place_imbalance(d->scratch, d->devices);
 	l->f.balancedness_global = place_balancedness(d->scratch, d->devices);
 }
@@ -153,4 +156,13 @@ void devload_free(struct devload *d)
 	free(d->layers);
 	free(d->scratch);
 	memset(d, 0, sizeof *d);
+}
+
+int devload_set_chunk(void *set, const struct batch_layer *l)
+{
+	const struct devload_set *s = set;
+
+	for (size_t i = 0; i < s->n; i++)
+		devload_chunk(&s->dl[i], l);
+	return 0;
 }

@@ -29,6 +29,7 @@ struct devload_layer {
 	unsigned straggler;             /* see below; meaningful when chunks > 0 */
 	struct place_plan plan;
 	double *device_load;            /* [devices] over the whole input */
+	double *device_ratio;           /* [devices] their ratio_d (place.h) */
 };
 
 /* load_d = the sum over the replicas on device d of c_i / replicas_i in a chunk
@@ -62,6 +63,15 @@ int devload_chunk(struct devload *d, const struct batch_layer *l);
  * figures from eval's rows and, from chunks (NULL with counts alone), their tokens and,
  * for a layer without a full chunk, its partial one; then the means. */
 void devload_finish(struct devload *d, const struct counts *eval, const struct batch *chunks);
+
+/* Several placements told of the same chunks. */
+struct devload_set {
+	struct devload *dl;
+	size_t n;
+};
+
+/* A batch_on_chunk callback for a struct devload_set: devload_chunk for each. Returns 0. */
+int devload_set_chunk(void *set, const struct batch_layer *l);
 
 void devload_free(struct devload *d);
 

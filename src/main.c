@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "pairs", cmd_pairs, "experts chosen together: the most co-selected pairs" },
 	{ "place", cmd_place, "device loads under expert parallelism, for several placements" },
 	{ "replay", cmd_replay, "re-run the router on the logged logits under other policies" },
+	{ "report", cmd_report, "one HTML page of pictures: loads, balance, domains, replay, devices" },
 	{ "summarize", cmd_summarize, "expert usage and load balance per layer" },
 };
 

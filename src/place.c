@@ -362,6 +362,14 @@ double place_imbalance(const long double *load, unsigned devices)
 	return (double)(load[place_busiest(load, devices)] * devices / sum);
 }
 
+void place_ratios(const long double *load, unsigned devices, double *ratio)
+{
+	long double mean = total(load, devices) / devices;
+
+	for (unsigned d = 0; d < devices; d++)
+		ratio[d] = mean > 0 ? (double)(load[d] / mean) : (double)NAN;
+}
+
 double place_balancedness(const long double *load, unsigned devices)
 {
 	long double sum = total(load, devices);

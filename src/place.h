@@ -64,6 +64,10 @@ double place_imbalance(const long double *load, unsigned devices);
 /* balancedness = mean_d load_d / max_d load_d: 1 is balanced. */
 double place_balancedness(const long double *load, unsigned devices);
 
+/* ratio_d = load_d / mean_d load_d over the P devices: 1 is the mean device's load. */
+/* Fills ratio[0..devices); NAN when every load is 0. */
+void place_ratios(const long double *load, unsigned devices, double *ratio);
+
 /* busiest = the device of the largest load, ties to the lower device id. */
 unsigned place_busiest(const long double *load, unsigned devices);
 

@@ -349,11 +349,6 @@ int render_json_compare(FILE *fp, const struct render_compare *r)
 	return dump(fp, doc);
 }
 
-static const char *const replay_names[] = {
-	[REPLAY_NONE] = "none", [REPLAY_LOSSFREE] = "lossfree", [REPLAY_DYNAMIC] = "dynamic",
-	[REPLAY_FIXED] = "fixed", [REPLAY_CAPACITY] = "capacity",
-};
-
 static json_t *replay_params_json(const struct replay_instance *in, const struct replay_options *o)
 {
 	switch (in->strategy) {
@@ -399,7 +394,7 @@ int render_json_replay(FILE *fp, const struct render_replay *r)
 		bool none = res->instance.strategy == REPLAY_NONE;
 		json_t *s = json_object(), *layers = json_array(), *mean = json_object();
 
-		json_object_set_new(s, "strategy", json_string(replay_names[res->instance.strategy]));
+		json_object_set_new(s, "strategy", json_string(render_replay_name(res->instance.strategy)));
 		json_object_set_new(s, "params", replay_params_json(&res->instance, o));
 		for (size_t l = 0; l < res->nlayers; l++) {
 			const struct replay_layer *rl = &res->layers[l];

@@ -167,10 +167,123 @@ static void experts_table(FILE *fp, const struct summary *s, const struct render
 	}
 }
 
+/* The shades of heat_shade, 0 to 4, darker as the load grows. */
+static const char *const shade_unicode[] = { " ", "\u2591", "\u2592", "\u2593", "\u2588" };
+static const char *const shade_ascii[] = { " ", ".", ":", "+", "#" };
+
+#define HEATMAP_LABEL 6         /* "%5u " before a row */
+#define HEATMAP_TICK 8          /* an expert id over every 8th column */
+
+/* The xterm colour nearest to c in the 6 x 6 x 6 cube of the 256 colours. */
+static int colour_index(struct heat_rgb c)
+{
+	return 16 + 36 * ((c.r * 5 + 127) / 255) + 6 * ((c.g * 5 + 127) / 255) + (c.b * 5 + 127) / 255;
+}
+
+/* Writes one shade in colour; last is the colour in force (-1: none), returned updated. */
+static int shade_in_colour(FILE *fp, const char *shade, double heat, int last)
+{
+	int c = colour_index(heat_colour(heat));
+
+	if (c != last)
+		fprintf(fp, "\033[38;5;%dm", c);
+	fputs(shade, fp);
+	return c;
+}
+
+/* The ids of experts first .. first + n - 1 over their columns, at every multiple of HEATMAP_TICK. */
+static void heatmap_ruler(FILE *fp, unsigned first, unsigned n)
+{
+	unsigned end = 0;
+
+	fprintf(fp, "%*s", HEATMAP_LABEL, "");
+	for (unsigned e = first; e < first + n; e++) {
+		char id[12];
+		int len;
+
+		if (e % HEATMAP_TICK || e - first < end)
+			continue;
+		len = snprintf(id, sizeof id, "%u", e);
+		if (e - first + (unsigned)len > n)
+			break;
+		fprintf(fp, "%*s%s", (int)(e - first - end), "", id);
+		end = e - first + (unsigned)len;
+	}
+	fputc('\n', fp);
+}
+
+static void heatmap_rows(FILE *fp, const struct render_summary *r, unsigned first, unsigned n)
+{
+	const char *const *shade = r->ascii ? shade_ascii : shade_unicode;
+
+	heatmap_ruler(fp, first, n);
+	for (size_t i = 0; i < r->all->nlayers; i++) {
+		const struct summary_layer *l = &r->all->layers[i];
+		int last = -1;
+
+		fprintf(fp, "%5u ", l->layer);
+		for (unsigned e = first; e < first + n; e++) {
+			const struct summary_expert *x = &l->experts[e];
+			double h = heat_of(x->ratio);
+			const char *s = shade[heat_shade(x->count, h)];
+
+			if (r->colour)
+				last = shade_in_colour(fp, s, h, last);
+			else
+				fputs(s, fp);
+		}
+		fputs(last >= 0 ? "\033[0m\n" : "\n", fp);
+	}
+}
+
+/* The shades' meaning and, in colour, the colours from heat -1 to 1 in steps of 1/8. */
+static void heatmap_scale(FILE *fp, const struct render_summary *r)
+{
+	static const char *const meaning[] = { "never chosen", "below 1/2", "1/2 to 2", "2 to 4", "4 or more" };
+	const char *const *shade = r->ascii ? shade_ascii : shade_unicode;
+
+	fprintf(fp, "\nscale:");
+	for (int i = 0; i < 5; i++)
+		fprintf(fp, "  %s%s%s %s", i ? "" : "'", shade[i], i ? "" : "'", meaning[i]);
+	fputc('\n', fp);
+	if (r->colour) {
+		int last = -1;
+
+		fprintf(fp, "colour: 1/4 or less ");
+		for (int i = -8; i <= 8; i++)
+			last = shade_in_colour(fp, shade[4], i / 8.0, last);
+		fprintf(fp, "\033[0m 4 or more\n");
+	}
+}
+
+/* Each layer a row, each expert a column, wrapped to r->columns (a multiple of 16 experts a line). */
+static void heatmap(FILE *fp, const struct render_summary *r)
+{
+	unsigned n = r->all->experts;
+	unsigned per = r->columns > HEATMAP_LABEL ? r->columns - HEATMAP_LABEL : 1;
+
+	if (r->all->nlayers == 0) {
+		fprintf(fp, "no records\n");
+		return;
+	}
+	if (per >= 16)
+		per -= per % 16;
+	fprintf(fp, "load ratio (count / balanced load) of each expert, numbered above, in each layer\n");
+	for (unsigned first = 0; first < n; first += per) {
+		fputc('\n', fp);
+		heatmap_rows(fp, r, first, n - first < per ? n - first : per);
+	}
+	heatmap_scale(fp, r);
+}
+
 int render_text_summary(FILE *fp, const struct render_summary *r)
 {
 	input_block(fp, r->input);
 	fputc('\n', fp);
+	if (r->heatmap) {
+		heatmap(fp, r);
+		return 0;
+	}
 	summary_table(fp, r->all);
 	coverage_table(fp, r->all);
 	if (r->experts_table) {
@@ -382,13 +495,17 @@ int render_text_compare(FILE *fp, const struct render_compare *r)
 	return 0;
 }
 
-static const char *const replay_names[] = {
-	[REPLAY_NONE] = "none", [REPLAY_LOSSFREE] = "lossfree", [REPLAY_DYNAMIC] = "dynamic",
-	[REPLAY_FIXED] = "fixed", [REPLAY_CAPACITY] = "capacity",
-};
+const char *render_replay_name(enum replay_strategy s)
+{
+	static const char *const names[] = {
+		[REPLAY_NONE] = "none", [REPLAY_LOSSFREE] = "lossfree", [REPLAY_DYNAMIC] = "dynamic",
+		[REPLAY_FIXED] = "fixed", [REPLAY_CAPACITY] = "capacity",
+	};
 
-/* "rate=0.001" and the like: what tells the rows of one strategy apart. */
-static void replay_params(char *buf, size_t size, const struct replay_instance *in,
+	return names[s];
+}
+
+void render_replay_params(char *buf, size_t size, const struct replay_instance *in,
                           const struct replay_options *o)
 {
 	if (in->strategy == REPLAY_LOSSFREE)
@@ -424,8 +541,8 @@ int render_text_replay(FILE *fp, const struct render_replay *r)
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct replay_result *res = &r->results[i];
 
-		replay_params(params, sizeof params, &res->instance, o);
-		fprintf(fp, "%-9s %-22s", replay_names[res->instance.strategy], params);
+		render_replay_params(params, sizeof params, &res->instance, o);
+		fprintf(fp, "%-9s %-22s", render_replay_name(res->instance.strategy), params);
 		figure(fp, 13, res->mean.maxvio_global);
 		figure(fp, 12, res->mean.maxvio_batch);
 		figure(fp, 8, res->mean.changed);

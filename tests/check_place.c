@@ -207,6 +207,22 @@ START_TEST(empty_layer)
 }
 END_TEST
 
+/* Loads 1, 3, 2, 6: mean 3, ratios 1/3, 1, 2/3, 2; all 0: no mean to divide by. */
+START_TEST(ratios)
+{
+	long double dev[4] = { 1, 3, 2, 6 }, none[2] = { 0, 0 };
+	double r[4];
+
+	place_ratios(dev, 4, r);
+	ck_assert_double_eq_tol(r[0], 1.0 / 3, 1e-15);
+	ck_assert_double_eq(r[1], 1);
+	ck_assert_double_eq_tol(r[2], 2.0 / 3, 1e-15);
+	ck_assert_double_eq(r[3], 2);
+	place_ratios(none, 2, r);
+	ck_assert(isnan(r[0]) && isnan(r[1]));
+}
+END_TEST
+
 Suite *place_suite(void)
 {
 	Suite *s = suite_create("place");
@@ -221,6 +237,7 @@ Suite *place_suite(void)
 	tcase_add_test(tc, eplb_global_when_groups_do_not_divide);
 	tcase_add_test(tc, checks);
 	tcase_add_test(tc, empty_layer);
+	tcase_add_test(tc, ratios);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -26,5 +26,6 @@ Suite *place_suite(void);
 Suite *devload_suite(void);
 Suite *counts_suite(void);
 Suite *render_log_suite(void);
+Suite *heat_suite(void);
 
 #endif

@@ -11,7 +11,8 @@ page=$(sed -e 's/\\-/-/g' -e 's/\\&//g' "$top/man/moestat.5" | flat)
 	awk '/^\/\* .* = / { s = $0; while (s !~ /\*\/$/) { getline l; sub(/^[ \t]*\* ?/, "", l); s = s " " l }
 	                      gsub(/^\/\* | \*\/$/, "", s); print s }' \
 		"$top/src/metrics.h" "$top/src/batch.h" "$top/src/pairs.h" "$top/src/compare.h" \
-		"$top/src/route.h" "$top/src/replay.h" "$top/src/place.h" "$top/src/devload.h"
+		"$top/src/route.h" "$top/src/replay.h" "$top/src/place.h" "$top/src/devload.h" \
+		"$top/src/heat.h"
 	# The figures of a dead expert: the comments in struct dead_expert.
 	sed -n '/^struct dead_expert {/,/^};/s/.*\/\* \(.*\) \*\/$/\1/p' "$top/src/dead.h"
 	# The figures of a replayed layer: the comments in struct replay_figures.

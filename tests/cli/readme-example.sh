@@ -1,5 +1,7 @@
 # Every example of the README that shows its output ("$ moestat ..." at the top of a
 # block) prints what the README shows.
+# They show what 80 columns give (summarize --heatmap), not the caller's terminal.
+unset COLUMNS
 cd "$TESTS/.."
 awk '/^```/ { if (inblock) { inblock = 0; next } inblock = 1; n++; next }
      inblock { print > (ENVIRON["OLDPWD"] "/block." n) }' README.md

@@ -1,0 +1,3 @@
+# --heatmap's usage errors.
+moestat summarize --ascii x
+moestat summarize --heatmap --json x
