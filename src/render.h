@@ -78,6 +78,8 @@ struct render_place {
  * memory; write errors are left for the caller to find on fp. */
 int render_text_summary(FILE *fp, const struct render_summary *r);
 int render_json_summary(FILE *fp, const struct render_summary *r);
+/* One CSV row per layer and expert, with a header row (moestat.5). */
+int render_csv_summary(FILE *fp, const struct render_summary *r);
 int render_text_dead(FILE *fp, const struct render_dead *r);
 int render_json_dead(FILE *fp, const struct render_dead *r);
 int render_text_maxvio(FILE *fp, const struct render_maxvio *r);
