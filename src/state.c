@@ -181,6 +181,12 @@ static int merge_model(struct moe_input *into, const struct moe_input *from, con
 			return -1;
 		}
 	}
+	if (from->experts_from == EXPERTS_FROM_OPTION) {
+		/* --experts, the same for both (the options agree) */
+		into->experts = from->experts;
+		into->experts_from = EXPERTS_FROM_OPTION;
+		return 0;
+	}
 	if (into->experts_from == EXPERTS_FROM_OPTION)
 		return 0;
 	if (h->experts) {

@@ -25,5 +25,6 @@ Suite *jsonl_scan_suite(void);
 Suite *place_suite(void);
 Suite *devload_suite(void);
 Suite *counts_suite(void);
+Suite *state_suite(void);
 
 #endif
