@@ -13,6 +13,7 @@ int cmd_pairs(int argc, char **argv);
 int cmd_place(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_summarize(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* The reports of the commands whose state can be saved: what the command prints
  * for the finished state s, with c's output options (-o, --json, --format);

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "place", cmd_place, "device loads under expert parallelism, for several placements" },
 	{ "replay", cmd_replay, "re-run the router on the logged logits under other policies" },
 	{ "summarize", cmd_summarize, "expert usage and load balance per layer" },
+	{ "watch", cmd_watch, "follow a growing log: NDJSON snapshots, a Prometheus file" },
 };
 
 static void usage(FILE *fp)

@@ -14,6 +14,7 @@
 #include "replay.h"
 #include "reader.h"
 #include "summary.h"
+#include "watch.h"
 
 struct render_summary {
 	const char *command;
@@ -80,6 +81,10 @@ int render_text_summary(FILE *fp, const struct render_summary *r);
 int render_json_summary(FILE *fp, const struct render_summary *r);
 /* One CSV row per layer and expert, with a header row (moestat.5). */
 int render_csv_summary(FILE *fp, const struct render_summary *r);
+/* One line of NDJSON, for `watch`. */
+int render_json_watch(FILE *fp, const struct watch_snapshot *s);
+/* The Prometheus text exposition format, for node_exporter's textfile collector. */
+int render_prom_watch(FILE *fp, const struct watch_snapshot *s);
 int render_text_dead(FILE *fp, const struct render_dead *r);
 int render_json_dead(FILE *fp, const struct render_dead *r);
 int render_text_maxvio(FILE *fp, const struct render_maxvio *r);
