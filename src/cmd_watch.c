@@ -68,6 +68,9 @@ static int parse_options(struct job *j, int argc, char **argv)
 		return -1;
 	if (argc - optind > 1)
 		return cli_usage_error(&j->common, "one FILE or - at a time"), -1;
+	if (j->common.output)
+		return cli_usage_error(&j->common, "the snapshots go to standard output; -o does not "
+		                       "apply (--prom FILE writes a file)"), -1;
 	return 0;
 }
 

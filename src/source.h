@@ -20,7 +20,8 @@ struct source *source_open(const char *path, struct moe_error *err);
  * instead of ending, reopens the path when it names another file (rotation)
  * and starts again from the top when the file shrinks (truncation); the end
  * comes only once *stop is set (by a signal handler). Standard input and
- * gzip are read to their end as usual. */
+ * gzip are read to their end as usual, or until *stop is set and a read is
+ * interrupted. */
 void source_follow(struct source *src, const volatile sig_atomic_t *stop);
 
 /* Reads up to size bytes of the (decompressed) stream. Concatenated gzip

@@ -26,5 +26,6 @@ Suite *place_suite(void);
 Suite *devload_suite(void);
 Suite *counts_suite(void);
 Suite *state_suite(void);
+Suite *window_suite(void);
 
 #endif
