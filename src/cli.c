@@ -495,22 +495,23 @@ static void read_part(struct pool *p, struct part *part, char **file)
 {
 	struct reader *r = NULL;
 	struct moe_record rec;
-	int rc;
+	int rc = -1;
 
-	if (state_init(&part->state, p->opt) < 0 || !(r = reader_open(file, 1, &p->c->read))) {
-		moe_error_set(&part->err, EX_OSERR, NULL, 0, "out of memory");
-		goto done;
-	}
+	/* err may hold a record that --skip-bad passed over: only rc says the part failed. */
+	if (state_init(&part->state, p->opt) < 0 || !(r = reader_open(file, 1, &p->c->read)))
+		goto oom;
 	while ((rc = reader_next(r, &rec, &part->err)) > 0)
-		if (state_add(&part->state, &rec) < 0) {
-			moe_error_set(&part->err, EX_OSERR, NULL, 0, "out of memory");
-			goto done;
-		}
+		if (state_add(&part->state, &rec) < 0)
+			goto oom;
 	if (rc == 0 && state_finish(&part->state, reader_input(r)) < 0)
-		moe_error_set(&part->err, EX_OSERR, NULL, 0, "out of memory");
-done:
+		goto oom;
+	part->status = rc < 0 ? part->err.status : 0;
 	reader_close(r);
-	part->status = part->err.status;
+	return;
+oom:
+	moe_error_set(&part->err, EX_OSERR, NULL, 0, "out of memory");
+	part->status = EX_OSERR;
+	reader_close(r);
 }
 
 static void *worker(void *arg)
