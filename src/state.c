@@ -171,15 +171,25 @@ static int merge_model(struct moe_input *into, const struct moe_input *from, con
 		*h = *f;
 		into->has_header = true;
 	} else if (from->has_header) {
-		const char *what = f->experts && h->experts && f->experts != h->experts ? "experts" :
-		                   f->topk && h->topk && f->topk != h->topk ? "topk" :
-		                   f->score[0] && h->score[0] && strcmp(f->score, h->score) ? "score" :
-		                   f->model[0] && h->model[0] && strcmp(f->model, h->model) ? "model" : NULL;
-		if (what) {
-			moe_error_set(err, EX_DATAERR, name, 0, "another model: its header's %s differs "
-			              "from an earlier part's", what);
+		int before = err->status;
+
+		/* As the reader words headers that disagree. err may hold an earlier, skipped one. */
+		err->status = 0;
+		if (f->experts && h->experts && f->experts != h->experts)
+			moe_error_set(err, EX_DATAERR, name, 0, "another model: its header says experts=%u, "
+			              "an earlier part's %u", f->experts, h->experts);
+		else if (f->topk && h->topk && f->topk != h->topk)
+			moe_error_set(err, EX_DATAERR, name, 0, "another model: its header says topk=%u, "
+			              "an earlier part's %u", f->topk, h->topk);
+		else if (f->score[0] && h->score[0] && strcmp(f->score, h->score) != 0)
+			moe_error_set(err, EX_DATAERR, name, 0, "another model: its header says score=%s, "
+			              "an earlier part's %s", f->score, h->score);
+		else if (f->model[0] && h->model[0] && strcmp(f->model, h->model) != 0)
+			moe_error_set(err, EX_DATAERR, name, 0, "another model: its header says model=%s, "
+			              "an earlier part's %s", f->model, h->model);
+		if (err->status)
 			return -1;
-		}
+		err->status = before;
 	}
 	if (from->experts_from == EXPERTS_FROM_OPTION) {
 		/* --experts, the same for both (the options agree) */
