@@ -605,6 +605,8 @@ int cli_read_state(const struct cli_common *c, int nfiles, char **files,
 	struct reader *r;
 	int status;
 
+	if (c->save_state && c->output)
+		return cli_usage_error(c, "--save-state writes the state instead of the report: not with -o");
 	if (state_init(s, opt) < 0)
 		return cli_out_of_memory();
 	if (nfiles == 0) {

@@ -138,7 +138,8 @@ struct state_options;
 /* Reads files (none: standard input) into s, initialised for opt and finished
  * (state.h): as one stream, or with -j N each file on its own, N threads at a
  * time, the parts merged in the order of the files. Returns 0, or prints the
- * error and returns its exit status (s is then freed). */
+ * error and returns its exit status (s is then freed; EX_USAGE, s untouched,
+ * for --save-state with -o). */
 int cli_read_state(const struct cli_common *c, int nfiles, char **files,
                    const struct state_options *opt, struct state *s);
 

@@ -51,6 +51,8 @@ static int parse_options(struct cli_common *c, int argc, char **argv)
 	}
 	if (!c->help && optind == argc)
 		return cli_usage_error(c, "no state to merge"), -1;
+	if (c->save_state && c->output)
+		return cli_usage_error(c, "--save-state writes the state instead of the report: not with -o"), -1;
 	return 0;
 }
 

@@ -31,4 +31,8 @@ moestat merge a.state missing.state
 echo "status $?"
 moestat merge --format csv dead.state
 echo "status $?"
+moestat summarize --save-state x.state -o x.txt a.mlog
+echo "status $?"
+moestat merge --save-state x.state -o x.txt a.state
+echo "status $?"
 moestat merge
