@@ -244,7 +244,8 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 	struct batch_layer *l = bylayer_get(&b->layers, rec->layer);
 	const uint32_t *ids = rec->experts;
 	size_t k = rec->k;
-	uint32_t top = 0, *count, *touched;
+	uint32_t *count, *touched;
+	unsigned room;
 	uint64_t max;
 	size_t ntouched;
 
@@ -257,19 +258,25 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 		l->chunks++;
 		return add_shapes(l, k > 0, k, 1);
 	}
-	for (size_t i = 0; i < k; i++)
-		top = ids[i] > top ? ids[i] : top;
-	if (top >= b->capacity && batch_reserve(b, top + 1) < 0)
-		return -1;
 	if (!l && !(l = add_layer(b, rec->layer)))
 		return -1;
 	max = l->chunk_max;
+	room = b->capacity;
 	count = l->chunk_count;
 	touched = l->touched;
 	ntouched = l->ntouched;
 	for (size_t i = 0; i < k; i++) {
-		uint32_t e = ids[i], c = ++count[e];
+		uint32_t e = ids[i], c;
 
+		/* Room for an id past it is made as it comes (as in stats_add). */
+		if (e >= room) {
+			if (batch_reserve(b, e + 1) < 0)
+				return -1;
+			room = b->capacity;
+			count = l->chunk_count;
+			touched = l->touched;
+		}
+		c = ++count[e];
 		/* Without a branch: whether an id is new to the chunk is a coin toss. */
 		touched[ntouched] = e;
 		ntouched += c == 1;

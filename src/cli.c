@@ -443,6 +443,16 @@ int cli_out_of_memory(void)
 	return EX_OSERR;
 }
 
+void cli_output_discard(struct cli_output *out)
+{
+	if (out->fp != stdout)
+		fclose(out->fp);
+	if (out->tmp)
+		unlink(out->tmp);
+	free(out->tmp);
+	out->tmp = NULL;
+}
+
 int cli_output_close(struct cli_output *out, int render_rc)
 {
 	const char *name = out->path ? out->path : "<stdout>";

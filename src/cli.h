@@ -169,6 +169,9 @@ int cli_output_open(struct cli_output *out, const char *path);
  * status (the temporary file is removed, FILE left as it was). */
 int cli_output_close(struct cli_output *out, int render_rc);
 
+/* Closes the output and leaves no file: for a run that failed midway. */
+void cli_output_discard(struct cli_output *out);
+
 /* Prints "moestat: out of memory" and returns EX_OSERR. */
 int cli_out_of_memory(void);
 

@@ -6,6 +6,7 @@ struct cli_common;
 struct state;
 
 int cmd_compare(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 int cmd_dead(int argc, char **argv);
 int cmd_maxvio(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* jsonl.c: parser of JSON Lines logs (one object a line, one token or a batch): a scanner for the common lines, jansson for the rest. */
 #include "jsonl.h"
 
+#include <errno.h>
 #include <float.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -23,9 +24,18 @@ static const char *const default_keys[MOE_ROLE_COUNT][6] = {
 	[MOE_ROLE_DOMAIN] = { "domain" },
 };
 
-/* Keys the scanner knows: a role's names and "moestat", which makes a line a header. */
-#define MAX_SCAN_KEYS (MOE_ROLE_COUNT * 6 + 1)
+/* Keys the scanner knows: a role's names, "moestat", which makes a line a
+ * header, and the keys of Megatron's router traces that it leaves to jansson. */
+#define MAX_SCAN_KEYS (MOE_ROLE_COUNT * 6 + 3)
 #define KEY_HEADER (-1)
+#define KEY_JANSSON (-2)
+
+/* Megatron-LM's router traces (router_trace_rank*.jsonl): a multi-token
+ * prediction layer's record has "mtp_idx", and with --moe-routing-trace logits
+ * a record points into logits_rank{rank}.bin, bfloat16 [tokens, N], by
+ * "logit_offset" and "logit_bytes", with "logit_shape". */
+#define MTP_LAYER_BASE 1000u    /* MTP i's layer l is layer 1000 (i + 1) + l */
+#define MTP_MAX_INDEX 63
 /* A line with more keys than this goes to jansson: the duplicate check is quadratic. */
 #define MAX_LINE_KEYS 32
 /* Arrays nested deeper than this, in keys that are no role's, go to jansson. */
@@ -79,6 +89,13 @@ struct jsonl {
 	int64_t token;                  /* of a line that is one token; -1 for none */
 	const char *end;                /* of the line being scanned */
 	unsigned long nscanned, njansson;
+	/* The logits of the line from a Megatron sidecar: [tokens][n], or n = 0. */
+	double *sidecar;
+	size_t sidecar_n, sidecar_cap;
+	uint16_t *raw;                  /* its bfloat16 bytes as read */
+	size_t raw_cap;
+	FILE *sidecar_fp;               /* the file last opened, and its name */
+	char *sidecar_path;
 };
 
 static bool scanner_default = true;
@@ -113,6 +130,8 @@ static void add_key(struct jsonl *p, const char *name, int role, int rank)
 static bool scan_keys(struct jsonl *p)
 {
 	add_key(p, "moestat", KEY_HEADER, 0);
+	add_key(p, "mtp_idx", KEY_JANSSON, 0);
+	add_key(p, "logit_offset", KEY_JANSSON, 0);
 	for (int role = 0; role < MOE_ROLE_COUNT; role++) {
 		if (p->env.keys && p->env.keys[role]) {
 			add_key(p, p->env.keys[role], role, 0);
@@ -147,6 +166,11 @@ static void jsonl_close(void *parser)
 		return;
 	json_decref(p->doc);
 	field_lists_free(&p->lists);
+	free(p->sidecar);
+	free(p->raw);
+	if (p->sidecar_fp)
+		fclose(p->sidecar_fp);
+	free(p->sidecar_path);
 	for (int role = 0; role < MOE_ROLE_COUNT; role++) {
 		free(p->list[role].items);
 		free(p->list[role].end);
@@ -277,6 +301,137 @@ static int check_shapes(struct jsonl *p, struct moe_error *err)
 			                   "\"%s\" has %zu items for a batch of %zu tokens", role_key(p, role),
 			                   json_array_size(v), p->batch);
 	}
+	return 0;
+}
+
+/* The whole number under key in the line's object, from 0 to max; -1 when
+ * absent, null or anything else. */
+static long long whole_number(const struct jsonl *p, const char *key, long long max)
+{
+	json_t *v = json_object_get(p->doc, key);
+	json_int_t n = json_integer_value(v);
+
+	return json_is_integer(v) && n >= 0 && n <= max ? (long long)n : -1;
+}
+
+/* logits_rank{rank}.bin beside the trace file, kept open from line to line. */
+static FILE *open_sidecar(struct jsonl *p, long long rank, struct moe_error *err)
+{
+	const char *trace = lines_name(p->env.lines), *slash = strrchr(trace, '/');
+	int dir = slash ? (int)(slash - trace + 1) : 0;
+	char *path;
+
+	if (strcmp(trace, "<stdin>") == 0) {        /* source.c's name for standard input */
+		format_fail(&p->env, err, PARSE_FATAL, "a logits sidecar is found beside its trace "
+		            "file: name the file, not standard input");
+		return NULL;
+	}
+	path = malloc((size_t)dir + sizeof "logits_rank.bin" + 24);
+	if (!path) {
+		format_nomem(&p->env, err);
+		return NULL;
+	}
+	sprintf(path, "%.*slogits_rank%lld.bin", dir, trace, rank);
+	if (p->sidecar_fp && strcmp(path, p->sidecar_path) == 0) {
+		free(path);
+		return p->sidecar_fp;
+	}
+	if (p->sidecar_fp)
+		fclose(p->sidecar_fp);
+	free(p->sidecar_path);
+	p->sidecar_path = path;
+	p->sidecar_fp = fopen(path, "rb");
+	if (!p->sidecar_fp)
+		format_fail(&p->env, err, PARSE_FATAL, "cannot open the logits sidecar %s: %s", path,
+		            strerror(errno));
+	return p->sidecar_fp;
+}
+
+/* Makes *items hold at least n items of size bytes. */
+static bool room_for(void **items, size_t *cap, size_t n, size_t size)
+{
+	void *q;
+
+	if (n <= *cap)
+		return true;
+	if (n > SIZE_MAX / size || !(q = realloc(*items, n * size)))
+		return false;
+	*items = q;
+	*cap = n;
+	return true;
+}
+
+/* bfloat16 is the top half of a float32: its bits, shifted, are the float. */
+static double from_bfloat16(const unsigned char *b)
+{
+	uint32_t bits = (uint32_t)(b[0] | b[1] << 8) << 16;
+	float f;
+
+	memcpy(&f, &bits, sizeof f);
+	return f;
+}
+
+/* What a Megatron router trace adds to a line: the layer of a multi-token
+ * prediction block, and the logits from the sidecar (unless the line has its own). */
+static int megatron_fields(struct jsonl *p, struct moe_error *err)
+{
+	size_t tokens = p->batch ? p->batch : 1, n, count;
+	json_t *mtp = json_object_get(p->doc, "mtp_idx"), *shape;
+	long long offset, bytes, rank;
+	FILE *fp;
+
+	p->sidecar_n = 0;
+	if (mtp && !json_is_null(mtp)) {
+		long long i = whole_number(p, "mtp_idx", MTP_MAX_INDEX);
+
+		if (i < 0)
+			return format_fail(&p->env, err, PARSE_BAD,
+			                   "\"mtp_idx\" is not a whole number from 0 to %d", MTP_MAX_INDEX);
+		if (p->layer >= MTP_LAYER_BASE)
+			return format_fail(&p->env, err, PARSE_BAD, "layer %u of multi-token prediction "
+			                   "block %lld is not below %u", p->layer, i, MTP_LAYER_BASE);
+		p->layer += MTP_LAYER_BASE * (unsigned)(i + 1);
+	}
+	if (p->value[MOE_ROLE_LOGITS] || !json_object_get(p->doc, "logit_offset") ||
+	    json_is_null(json_object_get(p->doc, "logit_offset")))
+		return 0;
+	shape = json_object_get(p->doc, "logit_shape");
+	if (json_array_size(shape) != 2 || !json_is_integer(json_array_get(shape, 0)) ||
+	    !json_is_integer(json_array_get(shape, 1)) ||
+	    json_integer_value(json_array_get(shape, 0)) != (json_int_t)tokens ||
+	    json_integer_value(json_array_get(shape, 1)) < 1 ||
+	    json_integer_value(json_array_get(shape, 1)) > MOE_MAX_EXPERTS)
+		return format_fail(&p->env, err, PARSE_BAD, "\"logit_shape\" is not [%zu, N] with N "
+		                   "from 1 to %u", tokens, MOE_MAX_EXPERTS);
+	n = (size_t)json_integer_value(json_array_get(shape, 1));
+	count = tokens * n;
+	offset = whole_number(p, "logit_offset", INT64_MAX);
+	bytes = whole_number(p, "logit_bytes", INT64_MAX);
+	rank = whole_number(p, "rank", INT32_MAX);
+	if (offset < 0 || bytes != (long long)(2 * count))
+		return format_fail(&p->env, err, PARSE_BAD, "\"logit_offset\" and \"logit_bytes\" are "
+		                   "not a position and the %zu bytes of \"logit_shape\"", 2 * count);
+	if (2 * count > MOE_MAX_LINE)
+		return format_fail(&p->env, err, PARSE_BAD, "logits of more than %u bytes in one record",
+		                   MOE_MAX_LINE);
+	if (rank < 0)
+		return format_fail(&p->env, err, PARSE_BAD, "no \"rank\" to name the logits sidecar");
+	if (!(fp = open_sidecar(p, rank, err)))
+		return PARSE_FATAL;
+	if (!room_for((void **)&p->raw, &p->raw_cap, count, sizeof *p->raw) ||
+	    !room_for((void **)&p->sidecar, &p->sidecar_cap, count, sizeof *p->sidecar))
+		return format_nomem(&p->env, err);
+	if (fseeko(fp, (off_t)offset, SEEK_SET) != 0 || fread(p->raw, 2, count, fp) != count)
+		return format_fail(&p->env, err, PARSE_FATAL, "%s ends before byte %lld (\"logit_offset\" "
+		                   "%lld, \"logit_bytes\" %lld)", p->sidecar_path, offset + bytes, offset,
+		                   bytes);
+	for (size_t i = 0; i < count; i++) {
+		p->sidecar[i] = from_bfloat16((const unsigned char *)&p->raw[i]);
+		if (!isfinite(p->sidecar[i]))
+			return format_fail(&p->env, err, PARSE_BAD, "logit %zu of token %zu in %s is not "
+			                   "a finite number", i % n, i / n, p->sidecar_path);
+	}
+	p->sidecar_n = n;
 	return 0;
 }
 
@@ -786,7 +941,7 @@ static bool scan_line(struct jsonl *p, const char *s, const char *end)
 		for (size_t i = 0; i < p->nkeys && !key; i++)
 			if (p->keys[i].len == len && memcmp(p->keys[i].name, name, len) == 0)
 				key = &p->keys[i];
-		if (key && key->role == KEY_HEADER)
+		if (key && (key->role == KEY_HEADER || key->role == KEY_JANSSON))
 			return false;
 		if (key && (p->found[key->role].type == SCAN_ABSENT || key->rank < p->found[key->role].rank))
 			s = scan_role(p, (enum moe_role)key->role, key->rank, s);
@@ -901,7 +1056,10 @@ static int read_line(struct jsonl *p, struct moe_shape *header, struct moe_error
 	/* A list of lists is a batch of tokens; a list of numbers is one token. */
 	p->batch = json_is_array(json_array_get(experts, 0)) ? json_array_size(experts) : 0;
 	p->next = 0;
-	return check_shapes(p, err) < 0 ? PARSE_BAD : PARSE_RECORD;
+	if (check_shapes(p, err) < 0)
+		return PARSE_BAD;
+	rc = megatron_fields(p, err);
+	return rc < 0 ? rc : PARSE_RECORD;
 }
 
 /* The item of a per-token field for the token being handed out. */
@@ -973,6 +1131,10 @@ static int emit(struct jsonl *p, struct moe_record *rec, struct moe_error *err)
 	}
 	field_lists_to_record(&p->lists, p->value[MOE_ROLE_WEIGHTS] != NULL,
 	                      p->value[MOE_ROLE_LOGITS] != NULL, rec);
+	if (p->sidecar_n) {
+		rec->logits = p->sidecar + p->next * p->sidecar_n;
+		rec->nlogits = p->sidecar_n;
+	}
 	return PARSE_RECORD;
 }
 

@@ -18,6 +18,7 @@ static int cmd_help(int argc, char **argv);
 /* Sorted by name. */
 static const struct command commands[] = {
 	{ "compare", cmd_compare, "how routing differs between two inputs or two domains" },
+	{ "convert", cmd_convert, "any log moestat reads, written as mlog or JSON Lines" },
 	{ "dead", cmd_dead, "experts not chosen for N tokens: dead now, or for a while" },
 	{ "help", cmd_help, "show the help of a command" },
 	{ "maxvio", cmd_maxvio, "load balance per computation batch, by batch size" },

@@ -220,13 +220,17 @@ static int check_record(struct reader *r, const struct moe_record *rec, struct m
 		memset(r->stamp, 0, MOE_MAX_EXPERTS * sizeof *r->stamp);
 		r->stamp_now = 1;
 	}
-	for (size_t i = 0; i < rec->k; i++) {
-		uint32_t id = rec->experts[i];
+	/* On local copies: a store into stamp[] could otherwise be stamp_now. */
+	uint32_t *stamp = r->stamp, now = r->stamp_now;
+	const uint32_t *ids = rec->experts;
+
+	for (size_t i = 0, k = rec->k; i < k; i++) {
+		uint32_t id = ids[i];
 		if (n && id >= n)
 			return bad(r, err, "expert id %u out of range (experts=%u)", id, n);
-		if (r->stamp[id] == r->stamp_now)
+		if (stamp[id] == now)
 			return bad(r, err, "expert id %u repeated in one record", id);
-		r->stamp[id] = r->stamp_now;
+		stamp[id] = now;
 	}
 	if (!rec->logits && r->opts->need_logits)
 		return bad(r, err, "no router logits (replay needs them: mlog fields=...,logits, "
@@ -352,6 +356,12 @@ void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total)
 {
 	*done = r->done + (r->src ? source_consumed(r->src) : 0);
 	*total = r->total;
+}
+
+void reader_where(const struct reader *r, const char **file, long *line)
+{
+	*file = r->src ? source_name(r->src) : "-";
+	*line = r->lines ? lines_number(r->lines) : 0;
 }
 
 const struct moe_input *reader_input(const struct reader *r)

@@ -56,6 +56,9 @@ struct reader *reader_open(char *const *files, size_t nfiles, const struct reade
  * the header's top-k (when given), k weights, and N logits. */
 int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err);
 
+/* The file and line of the record last handed out, for a sink's messages. */
+void reader_where(const struct reader *r, const char **file, long *line);
+
 /* What has been read so far; at the end, experts holds the final N. */
 const struct moe_input *reader_input(const struct reader *r);
 

@@ -95,13 +95,8 @@ int stats_add(struct stats *st, const struct moe_record *rec)
 	struct stats_layer *l = bylayer_get(&st->layers, rec->layer);
 	const uint32_t *ids = rec->experts;
 	size_t k = rec->k;
-	uint32_t top = 0;
 	uint64_t pos;
 
-	for (size_t i = 0; i < k; i++)
-		top = ids[i] > top ? ids[i] : top;
-	if (top >= st->capacity && stats_reserve(st, top + 1) < 0)
-		return -1;
 	if (!l && !(l = add_layer(st, rec->layer)))
 		return -1;
 	pos = l->tokens++;
@@ -110,15 +105,32 @@ int stats_add(struct stats *st, const struct moe_record *rec)
 		l->k_min = k;
 	if (k > l->k_max)
 		l->k_max = k;
-	if (!st->gaps) {
-		uint64_t *count = l->count;
+	/* An id past the room there is makes room as it comes, in the same pass
+	 * (a branch never taken once N is reached, where a pass for the largest id
+	 * first would cost a second loop a record). The loops work on local copies,
+	 * which only a new room changes. */
+	unsigned room = st->capacity;
+	uint64_t *count = l->count;
 
-		for (size_t i = 0; i < k; i++)
-			count[ids[i]]++;
+	if (!st->gaps) {
+		for (size_t i = 0; i < k; i++) {
+			uint32_t e = ids[i];
+
+			if (e >= room) {
+				if (stats_reserve(st, e + 1) < 0)
+					return -1;
+				room = st->capacity;
+				count = l->count;
+			}
+			count[e]++;
+		}
 		return 0;
 	}
 	for (size_t i = 0; i < k; i++) {
 		uint32_t e = ids[i];
+
+		if (e >= st->capacity && stats_reserve(st, e + 1) < 0)
+			return -1;
 		/* The run of positions last_used+1 .. pos-1 ends here. */
 		uint64_t gap = pos - (uint64_t)(l->last_used[e] + 1);
 

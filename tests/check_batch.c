@@ -244,6 +244,29 @@ START_TEST(large_chunks_square_in_64_bits)
 }
 END_TEST
 
+/* Room grows in the middle of a record: with B = 2 and N unknown, records
+ * (1, 20, 300) and (300, 1) make one chunk with counts 2, 1, 2: its max is 2. */
+START_TEST(room_grows_inside_a_record)
+{
+	static const uint32_t ids[] = { 1, 20, 300 }, again[] = { 300, 1 };
+	struct moe_record a = { .token = -1, .domain = -1, .k = 3, .experts = ids };
+	struct moe_record b = { .token = -1, .domain = -1, .k = 2, .experts = again };
+	struct batch chunks;
+	struct batch_maxvio m;
+
+	batch_init(&chunks, 2, 0, true);
+	ck_assert_int_eq(batch_add(&chunks, &a), 0);
+	ck_assert_int_eq(batch_add(&chunks, &b), 0);
+	ck_assert_uint_eq(batch_layer(&chunks, 0)->sum[1], 2);
+	ck_assert_uint_eq(batch_layer(&chunks, 0)->sum[20], 1);
+	ck_assert_uint_eq(batch_layer(&chunks, 0)->sum[300], 2);
+	/* c_mean = 5 / 301, so MaxVio = (2 - 5/301) / (5/301) = 602/5 - 1 = 119.4 */
+	ck_assert_int_eq(batch_maxvio(batch_layer(&chunks, 0), 2, 301, &m), 0);
+	ck_assert_double_eq_tol(m.mean, 119.4, 1e-12);
+	batch_free(&chunks);
+}
+END_TEST
+
 /* What a chunk callback sees: each full chunk's counts, also with B = 1. */
 struct seen {
 	size_t chunks;
@@ -301,6 +324,7 @@ Suite *batch_suite(void)
 	tcase_add_test(tc, shapes_and_experts_grow);
 	tcase_add_test(tc, chained_sizes_equal_lone_ones);
 	tcase_add_test(tc, large_chunks_square_in_64_bits);
+	tcase_add_test(tc, room_grows_inside_a_record);
 	tcase_add_test(tc, chunk_callback);
 	suite_add_tcase(s, tc);
 	return s;

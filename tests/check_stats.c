@@ -67,6 +67,33 @@ START_TEST(experts_grow_with_the_ids)
 }
 END_TEST
 
+/* Room grows in the middle of a record (ids 1, 20 and 300 each past the room
+ * before them), without and with gaps: what was counted before stays. */
+START_TEST(room_grows_inside_a_record)
+{
+	static const uint32_t ids[] = { 1, 20, 300 }, again[] = { 300, 1 };
+
+	for (int gaps = 0; gaps < 2; gaps++) {
+		struct stats st;
+		const struct stats_layer *l;
+
+		stats_init(&st, 0, gaps);
+		add(&st, 0, ids, 3);
+		add(&st, 0, again, 2);
+		l = stats_layer(&st, 0);
+		ck_assert_uint_eq(l->count[1], 2);
+		ck_assert_uint_eq(l->count[20], 1);
+		ck_assert_uint_eq(l->count[300], 2);
+		ck_assert_uint_eq(l->count[2], 0);
+		if (gaps) {
+			ck_assert_int_eq(l->last_used[20], 0);
+			ck_assert_int_eq(l->last_used[300], 1);
+		}
+		stats_free(&st);
+	}
+}
+END_TEST
+
 /* The shared layer table and growth rule behind stats, batch and pairs. */
 START_TEST(bylayer_table)
 {
@@ -98,6 +125,7 @@ Suite *stats_suite(void)
 
 	tcase_add_test(tc, counts_per_layer);
 	tcase_add_test(tc, experts_grow_with_the_ids);
+	tcase_add_test(tc, room_grows_inside_a_record);
 	tcase_add_test(tc, bylayer_table);
 	suite_add_tcase(s, tc);
 	return s;

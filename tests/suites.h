@@ -27,5 +27,6 @@ Suite *devload_suite(void);
 Suite *counts_suite(void);
 Suite *state_suite(void);
 Suite *window_suite(void);
+Suite *render_log_suite(void);
 
 #endif
