@@ -792,6 +792,26 @@ oom:
 	return -1;
 }
 
+/* What every layer the accumulator fills satisfies: the counts add up to the
+ * selections, between k_min and k_max a record; with gaps, an expert has a
+ * first and a last use exactly when it has a count, in that order, and no idle
+ * run is longer than the layer. */
+static bool layer_consistent(const struct stats_layer *l, unsigned n, uint64_t k_min,
+                                   uint64_t k_max, bool gaps)
+{
+	uint64_t sum = 0;
+
+	if (k_min == 0 || l->selections < k_min * l->tokens || l->selections > k_max * l->tokens)
+		return false;
+	for (unsigned e = 0; e < n; e++) {
+		sum += l->count[e];
+		if (gaps && ((l->count[e] > 0) != (l->first_used[e] >= 0) ||
+		             l->first_used[e] > l->last_used[e] || l->max_gap[e] > l->tokens))
+			return false;
+	}
+	return sum == l->selections;
+}
+
 /* One layer of stats, through a layer of arrays of n, merged into st (empty). */
 static int load_stats_layer(struct load *ld, json_t *o, struct stats *st)
 {
@@ -822,6 +842,10 @@ static int load_stats_layer(struct load *ld, json_t *o, struct stats *st)
 	                 get_positions(ld, o, "last_used", l.tokens, l.last_used) < 0 ||
 	                 get_uints(ld, o, "max_gap", l.max_gap) < 0))
 		goto done;
+	if (!layer_consistent(&l, ld->n, k_min, k_max, st->gaps)) {
+		bad(ld, "count", "does not agree with the tokens, selections and positions");
+		goto done;
+	}
 	l.layer = (unsigned)layer;
 	l.k_min = k_min;
 	l.k_max = k_max;

@@ -357,6 +357,14 @@ START_TEST(bad_states)
 		{ "{\"moestat_state\": 1, \"command\": \"dead\", \"options\": {\"experts\": null, "
 		  "\"layers\": null, \"domain\": null, \"threshold\": -1}}",
 		  "options.threshold: not a whole number in range", EX_DATAERR },
+		{ "{\"moestat_state\": 1, \"command\": \"summarize\", \"options\": {\"experts\": null, "
+		  "\"layers\": null, \"domain\": null, \"bottom\": 5, \"experts_table\": false, "
+		  "\"by_domain\": false, \"batch\": 0}, \"input\": {\"files\": [\"a\"], \"format\": "
+		  "\"mlog\", \"records\": 2, \"selected\": 2, \"skipped\": 0, \"truncated\": false, "
+		  "\"header\": null, \"experts\": 2, \"experts_from\": \"ids\", \"topk\": 1, "
+		  "\"domains\": []}, \"stats\": [{\"layer\": 0, \"tokens\": 2, \"selections\": 2, "
+		  "\"k_min\": 1, \"k_max\": 1, \"count\": [2, 1]}], \"domain_stats\": [], \"batches\": []}",
+		  "stats[0].count: does not agree with the tokens, selections and positions", EX_DATAERR },
 	};
 	struct moe_error err = { 0 };
 	struct state s;
@@ -381,7 +389,7 @@ Suite *state_suite(void)
 	tcase_add_loop_test(tc, groupings_agree, 0, 20);
 	tcase_add_test(tc, gap_joined_across_parts);
 	tcase_add_loop_test(tc, save_and_load, 0, 3);
-	tcase_add_loop_test(tc, bad_states, 0, 5);
+	tcase_add_loop_test(tc, bad_states, 0, 6);
 	suite_add_tcase(s, tc);
 	return s;
 }
