@@ -495,6 +495,7 @@ struct pool {
 	const struct state_options *opt;
 	char **files;
 	size_t nfiles, next, merged;
+	size_t nthreads;                /* 0: no thread to be had, each part read by merge_parts */
 	bool stop;
 	struct part *parts;
 	pthread_mutex_t mu;
@@ -556,6 +557,10 @@ static int merge_parts(struct pool *p, struct state *s)
 	for (size_t i = 0; i < p->nfiles && !status; i++) {
 		struct part *part = &p->parts[i];
 
+		if (p->nthreads == 0) {
+			read_part(p, part, &p->files[i]);
+			part->done = true;
+		}
 		pthread_mutex_lock(&p->mu);
 		while (!part->done)
 			pthread_cond_wait(&p->cv, &p->mu);
@@ -577,7 +582,6 @@ static int read_parts(const struct cli_common *c, size_t nfiles, char **files,
 {
 	struct pool p = { .c = c, .opt = opt, .files = files, .nfiles = nfiles };
 	pthread_t thread[256];
-	size_t nthreads = 0;
 	int status;
 
 	p.parts = calloc(nfiles, sizeof *p.parts);
@@ -585,13 +589,11 @@ static int read_parts(const struct cli_common *c, size_t nfiles, char **files,
 		return cli_out_of_memory();
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
-	while (nthreads < c->jobs && nthreads < nfiles &&
-	       pthread_create(&thread[nthreads], NULL, worker, &p) == 0)
-		nthreads++;
-	if (nthreads == 0)
-		worker(&p);     /* no thread to be had: read them on this one */
+	while (p.nthreads < c->jobs && p.nthreads < nfiles &&
+	       pthread_create(&thread[p.nthreads], NULL, worker, &p) == 0)
+		p.nthreads++;
 	status = merge_parts(&p, s);
-	for (size_t i = 0; i < nthreads; i++)
+	for (size_t i = 0; i < p.nthreads; i++)
 		pthread_join(thread[i], NULL);
 	/* Parts read after an error are not merged. */
 	for (size_t i = 0; i < nfiles; i++)
