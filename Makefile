@@ -74,6 +74,17 @@ build/fuzz/%.o: src/%.c | build/fuzz
 build/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_OBJ) | build/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) -Isrc $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(MOE_LIBS)
 
+build/fuzz_state: tests/fuzz/fuzz_state.c $(FUZZ_OBJ) | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) -Isrc $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(MOE_LIBS)
+
+# Seeded with the states of the three commands on the tiny log; finds stay in build/fuzz/state.
+fuzz-state: build/fuzz_state moestat
+	mkdir -p build/fuzz/state build/fuzz/state-seeds
+	./moestat summarize --by-domain --batch 2 --save-state build/fuzz/state-seeds/summarize tests/data/domains.mlog
+	./moestat dead --save-state build/fuzz/state-seeds/dead tests/data/tiny.mlog
+	./moestat maxvio --batch 1,2,3 --save-state build/fuzz/state-seeds/maxvio tests/data/tiny.mlog
+	build/fuzz_state -max_total_time=$(FUZZ_TIME) -max_len=16384 build/fuzz/state build/fuzz/state-seeds
+
 # Seeded with the vLLM sample, three lines a file; what the fuzzer finds stays in build/fuzz/jsonl.
 fuzz: build/fuzz_jsonl
 	mkdir -p build/fuzz/jsonl build/fuzz/jsonl-seeds
@@ -127,6 +138,6 @@ uninstall:
 clean:
 	rm -rf build moestat moestat-zlib
 
-.PHONY: all check check-real bench fuzz samples install uninstall clean
+.PHONY: all check check-real bench fuzz fuzz-state samples install uninstall clean
 
 -include $(wildcard build/*.d build/san/*.d build/zlib/*.d build/tests/*.d build/fuzz/*.d)

@@ -99,14 +99,14 @@ static size_t shape_slot(const struct batch_layer *l, uint64_t max, uint64_t sel
 	return i;
 }
 
-/* Counts one more chunk of this shape; the table stays at most half full. */
-static int add_shape(struct batch_layer *l, uint64_t max, uint64_t selections)
+/* Counts n more chunks of this shape; the table stays at most half full. */
+static int add_shapes(struct batch_layer *l, uint64_t max, uint64_t selections, uint64_t n)
 {
 	size_t i;
 
 	/* Chunks of one layer mostly repeat a shape (with B = 1, always): no hashing then. */
 	if (l->last_shape && l->last_shape->max == max && l->last_shape->selections == selections) {
-		l->last_shape->chunks++;
+		l->last_shape->chunks += n;
 		return 0;
 	}
 	if (2 * (l->nshapes + 1) > l->cap_shapes) {
@@ -129,7 +129,7 @@ static int add_shape(struct batch_layer *l, uint64_t max, uint64_t selections)
 		l->shape[i].selections = selections;
 		l->nshapes++;
 	}
-	l->shape[i].chunks++;
+	l->shape[i].chunks += n;
 	l->last_shape = &l->shape[i];
 	return 0;
 }
@@ -195,7 +195,7 @@ static int close_chunk(struct batch *b, struct batch_layer *l)
 {
 	struct batch_layer *up = NULL;
 
-	if (add_shape(l, l->chunk_max, l->chunk_selections) < 0)
+	if (add_shapes(l, l->chunk_max, l->chunk_selections, 1) < 0)
 		return -1;
 	if (b->on_chunk && b->on_chunk(b->on_chunk_ctx, l) < 0)
 		return -1;
@@ -256,7 +256,7 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 			return -1;
 		l->tokens++;
 		l->chunks++;
-		return add_shape(l, k > 0, k);
+		return add_shapes(l, k > 0, k, 1);
 	}
 	if (!l && !(l = add_layer(b, rec->layer)))
 		return -1;
@@ -288,6 +288,49 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 	l->chunk_selections += k;
 	if (++l->chunk_tokens == b->size)
 		return close_chunk(b, l);
+	return 0;
+}
+
+int batch_merge_layer(struct batch *into, const struct batch_layer *from, unsigned n)
+{
+	struct batch_layer *l = bylayer_get(&into->layers, from->layer);
+
+	if (n > into->capacity && batch_reserve(into, n) < 0)
+		return -1;
+	if (!l && !(l = add_layer(into, from->layer)))
+		return -1;
+	for (size_t i = 0; i < from->cap_shapes; i++) {
+		const struct batch_shape *s = &from->shape[i];
+
+		if (s->chunks && add_shapes(l, s->max, s->selections, s->chunks) < 0)
+			return -1;
+	}
+	for (unsigned e = 0; into->per_expert && e < n; e++) {
+		l->sum[e] += from->sum[e];
+		l->sum_sq[e] += from->sum_sq[e];
+	}
+	/* Chunks do not span parts: into's unfinished chunk gives way to from's. */
+	for (size_t i = 0; i < l->ntouched; i++)
+		l->chunk_count[l->touched[i]] = 0;
+	for (size_t i = 0; i < from->ntouched; i++)
+		l->chunk_count[from->touched[i]] = from->chunk_count[from->touched[i]];
+	memcpy(l->touched, from->touched, from->ntouched * sizeof *l->touched);
+	l->ntouched = from->ntouched;
+	l->chunk_max = from->chunk_max;
+	l->chunk_tokens = from->chunk_tokens;
+	l->chunk_selections = from->chunk_selections;
+	l->tokens += from->tokens;
+	l->chunks += from->chunks;
+	return 0;
+}
+
+int batch_merge(struct batch *into, const struct batch *from)
+{
+	const struct batch_layer *l;
+
+	for (l = bylayer_next(&from->layers, 0); l; l = bylayer_next(&from->layers, l->layer + 1))
+		if (batch_merge_layer(into, l, from->capacity) < 0)
+			return -1;
 	return 0;
 }
 

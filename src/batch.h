@@ -71,6 +71,17 @@ int batch_finish(struct batch *b);
 
 const struct batch_layer *batch_layer(const struct batch *b, unsigned layer);
 
+/* Adds the chunks of from (n experts in its arrays; sum and sum_sq read when
+ * into is per_expert; its shape[0 .. cap_shapes) with chunks > 0) to the same
+ * layer of into, of the same size, as if its records came after into's, each
+ * part cut into chunks from its start: the full chunks add up, and from's
+ * unfinished chunk replaces into's, whose records count in tokens only.
+ * Both are finished (batch_finish). -1 when out of memory. */
+int batch_merge_layer(struct batch *into, const struct batch_layer *from, unsigned n);
+
+/* The same for every layer of from. */
+int batch_merge(struct batch *into, const struct batch *from);
+
 void batch_free(struct batch *b);
 
 /* The MaxVio of the chunks of a layer, for N experts. */

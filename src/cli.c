@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "state.h"
 
 void cli_common_init(struct cli_common *c, const char *command)
 {
@@ -99,6 +102,15 @@ int cli_number(const struct cli_common *c, const char *name, const char *arg, un
 		                arg);
 		return -1;
 	}
+	return 0;
+}
+
+int cli_format(struct cli_common *c, const char *arg)
+{
+	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 && strcmp(arg, "csv") != 0)
+		return cli_usage_error(c, "--format takes text, json or csv, not '%s'", arg), -1;
+	c->json = strcmp(arg, "json") == 0;
+	c->csv = strcmp(arg, "csv") == 0;
 	return 0;
 }
 
@@ -230,6 +242,18 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, char **arg
 	case CLI_PROGRESS:
 	case CLI_NO_PROGRESS:
 		c->progress = opt == CLI_PROGRESS ? 1 : -1;
+		return 1;
+	case 'j':
+		if (!c->takes_state) {
+			cli_usage_error(c, "unknown option '-j'");
+			return -1;
+		}
+		if (cli_number(c, "jobs", arg, 1, 256, &n) < 0)
+			return -1;
+		c->jobs = (unsigned)n;
+		return 1;
+	case CLI_SAVE_STATE:
+		c->save_state = arg;
 		return 1;
 	case 'h':
 	case CLI_HELP:
@@ -516,4 +540,181 @@ int cli_output_close(struct cli_output *out, int render_rc)
 		return EX_IOERR;
 	}
 	return 0;
+}
+
+/* -j: the files read by a pool of threads, each file into a state of its own,
+ * merged in the order of the files by the caller's thread. At most 2 * jobs
+ * parts are held at once, so memory stays bounded by the model's shape. */
+struct part {
+	struct state state;
+	struct moe_error err;
+	bool started, done;
+	int status;                     /* 0, or the exit status of err */
+};
+
+struct pool {
+	const struct cli_common *c;
+	const struct state_options *opt;
+	char **files;
+	size_t nfiles, next, merged;
+	size_t nthreads;                /* 0: no thread to be had, each part read by merge_parts */
+	bool stop;
+	struct part *parts;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void read_part(struct pool *p, struct part *part, char **file)
+{
+	struct reader *r = NULL;
+	struct moe_record rec;
+	int rc = -1;
+
+	/* err may hold a record that --skip-bad passed over: only rc says the part failed. */
+	if (state_init(&part->state, p->opt) < 0 || !(r = reader_open(file, 1, &p->c->read)))
+		goto oom;
+	while ((rc = reader_next(r, &rec, &part->err)) > 0)
+		if (state_add(&part->state, &rec) < 0)
+			goto oom;
+	if (rc == 0 && state_finish(&part->state, reader_input(r)) < 0)
+		goto oom;
+	part->status = rc < 0 ? part->err.status : 0;
+	reader_close(r);
+	return;
+oom:
+	moe_error_set(&part->err, EX_OSERR, NULL, 0, "out of memory");
+	part->status = EX_OSERR;
+	reader_close(r);
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		size_t i;
+
+		while (!p->stop && p->next < p->nfiles && p->next >= p->merged + 2 * p->c->jobs)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || p->next == p->nfiles)
+			break;
+		i = p->next++;
+		p->parts[i].started = true;
+		pthread_mutex_unlock(&p->mu);
+		read_part(p, &p->parts[i], &p->files[i]);
+		pthread_mutex_lock(&p->mu);
+		p->parts[i].done = true;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Merges the parts into s as they finish, in order; the exit status. */
+static int merge_parts(struct pool *p, struct state *s)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < p->nfiles && !status; i++) {
+		struct part *part = &p->parts[i];
+
+		if (p->nthreads == 0) {
+			read_part(p, part, &p->files[i]);
+			part->done = true;
+		}
+		pthread_mutex_lock(&p->mu);
+		while (!part->done)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		if (part->status || state_merge(s, &part->state, p->files[i], &part->err) < 0)
+			status = cli_error(&part->err);
+		state_free(&part->state);
+		pthread_mutex_lock(&p->mu);
+		p->merged++;
+		p->stop = status != 0;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return status;
+}
+
+static int read_parts(const struct cli_common *c, size_t nfiles, char **files,
+                      const struct state_options *opt, struct state *s)
+{
+	struct pool p = { .c = c, .opt = opt, .files = files, .nfiles = nfiles };
+	pthread_t thread[256];
+	int status;
+
+	p.parts = calloc(nfiles, sizeof *p.parts);
+	if (!p.parts)
+		return cli_out_of_memory();
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	while (p.nthreads < c->jobs && p.nthreads < nfiles &&
+	       pthread_create(&thread[p.nthreads], NULL, worker, &p) == 0)
+		p.nthreads++;
+	status = merge_parts(&p, s);
+	for (size_t i = 0; i < p.nthreads; i++)
+		pthread_join(thread[i], NULL);
+	/* Parts read after an error are not merged. */
+	for (size_t i = 0; i < nfiles; i++)
+		if (p.parts[i].done && i >= p.merged)
+			state_free(&p.parts[i].state);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	free(p.parts);
+	return status;
+}
+
+static int add_record(void *ctx, const struct moe_record *rec)
+{
+	return state_add(ctx, rec);
+}
+
+int cli_read_state(const struct cli_common *c, int nfiles, char **files,
+                   const struct state_options *opt, struct state *s)
+{
+	static char *stdin_only[] = { "-", NULL };
+	struct reader *r;
+	int status;
+
+	if (c->save_state && c->output)
+		return cli_usage_error(c, "--save-state writes the state instead of the report: not with -o");
+	if (state_init(s, opt) < 0)
+		return cli_out_of_memory();
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	if (c->jobs) {
+		status = read_parts(c, (size_t)nfiles, files, opt, s);
+	} else {
+		status = cli_read(c, nfiles, files, add_record, s, &r);
+		if (status == 0 && state_finish(s, reader_input(r)) < 0)
+			status = cli_out_of_memory();
+		reader_close(r);
+	}
+	if (status)
+		state_free(s);
+	return status;
+}
+
+void cli_state_options(const struct cli_common *c, struct state_options *opt)
+{
+	opt->experts = c->read.experts;
+	opt->has_layers = c->read.layers != NULL;
+	if (c->read.layers)
+		memcpy(opt->layers, c->read.layers, sizeof opt->layers);
+	opt->has_domain = c->read.domain != NULL;
+	if (c->read.domain)
+		snprintf(opt->domain, sizeof opt->domain, "%s", c->read.domain);
+}
+
+int cli_save_state(const struct state *s, const char *path)
+{
+	struct cli_output out;
+	int rc = cli_output_open(&out, path);
+
+	return rc ? rc : cli_output_close(&out, state_save(s, out.fp));
 }

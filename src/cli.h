@@ -24,6 +24,7 @@ enum {
 	CLI_PROGRESS,
 	CLI_NO_PROGRESS,
 	CLI_HELP,
+	CLI_SAVE_STATE,
 	CLI_FIRST_COMMAND_OPTION,       /* commands number their own options from here */
 };
 
@@ -41,8 +42,19 @@ enum {
 	{ "no-progress", no_argument, NULL, CLI_NO_PROGRESS }, \
 	{ "help", no_argument, NULL, CLI_HELP }
 
-/* getopt_long's short options for the common ones; ':' first, so a missing argument is told apart. */
-#define CLI_COMMON_SHORTOPTS ":o:h"
+/* getopt_long's short options for the common ones; ':' first, so a missing argument is told apart.
+ * -j is taken only by the commands that set takes_state. */
+#define CLI_COMMON_SHORTOPTS ":o:hj:"
+
+/* The options of the commands whose state can be saved and merged (summarize, dead, maxvio). */
+#define CLI_STATE_LONGOPTS \
+	{ "save-state", required_argument, NULL, CLI_SAVE_STATE }, \
+	{ "jobs", required_argument, NULL, 'j' }
+
+#define CLI_STATE_USAGE \
+	"      --save-state FILE   write the state of the run to FILE instead of the report;\n" \
+	"                          'moestat merge' prints the report of several\n" \
+	"  -j, --jobs N            read each file on its own, N at a time, and merge them\n"
 
 #define CLI_COMMON_USAGE \
 	"      --json              print JSON instead of text\n" \
@@ -62,9 +74,13 @@ enum {
 struct cli_common {
 	const char *command;
 	bool json;
+	bool csv;                       /* --format csv */
 	bool help;
 	int progress;                   /* 1 --progress, -1 --no-progress, 0 by default */
 	const char *output;
+	bool takes_state;               /* the command has --save-state and -j */
+	const char *save_state;         /* --save-state FILE, or NULL */
+	unsigned jobs;                  /* -j N; 0: the files are one stream */
 	struct reader_options read;
 	unsigned char *layers;          /* owned bitmap behind read.layers */
 };
@@ -83,6 +99,9 @@ int cli_getopt(struct cli_common *c, int argc, char **argv, const struct option 
 /* Handles opt if it is a common option or a getopt error: 1 handled, 0 not a
  * common option, -1 a usage error (printed). */
 int cli_common_option(struct cli_common *c, int opt, const char *arg, char **argv);
+
+/* --format FMT: text, json or csv; -1 with a usage message. */
+int cli_format(struct cli_common *c, const char *arg);
 
 /* Parses a whole number in [min, max] for option name; -1 with a usage message. */
 int cli_number(const struct cli_common *c, const char *name, const char *arg, unsigned long long min,
@@ -123,6 +142,23 @@ int cli_common_experts(const struct cli_common *c, const struct moe_input *a, co
  * 0, or a usage error saying why (why: what the two readings are for; or_else,
  * when not NULL, the other way out). */
 int cli_rereadable(const struct cli_common *c, int nfiles, char **files, const char *why, const char *or_else);
+
+struct state;
+struct state_options;
+
+/* Reads files (none: standard input) into s, initialised for opt and finished
+ * (state.h): as one stream, or with -j N each file on its own, N threads at a
+ * time, the parts merged in the order of the files. Returns 0, or prints the
+ * error and returns its exit status (s is then freed; EX_USAGE, s untouched,
+ * for --save-state with -o). */
+int cli_read_state(const struct cli_common *c, int nfiles, char **files,
+                   const struct state_options *opt, struct state *s);
+
+/* Copies the options that choose the records (--experts, --layers, --domain) into opt. */
+void cli_state_options(const struct cli_common *c, struct state_options *opt);
+
+/* Writes s to path (whole, or not at all); 0 or the exit status, after a message. */
+int cli_save_state(const struct state *s, const char *path);
 
 /* Warns about skipped records, a cut-short input and a guessed N; returns
  * the exit status the input calls for (EX_IOERR when truncated, else 0). */

@@ -1,12 +1,11 @@
-/* cmd_summarize.c: `moestat summarize`: reader -> stats (all, per domain), chunks -> summary -> text or JSON. */
+/* cmd_summarize.c: `moestat summarize`: reader -> state (stats: all, per domain; chunks) -> summary -> text, JSON or CSV. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
 #include "cli.h"
 #include "cmd.h"
 #include "render.h"
-#include "stats.h"
+#include "state.h"
 #include "summary.h"
 
 static const char usage[] =
@@ -22,34 +21,38 @@ static const char usage[] =
 	"                          per domain and its specialisation\n"
 	"      --batch B           each expert's load per chunk of B tokens: mean, standard\n"
 	"                          deviation and CV (burstiness); implies --experts-table\n"
+	"      --format FMT        text, json or csv (one row per layer and expert)\n"
 	"      --heatmap           instead of the tables, a map of each expert's load in\n"
 	"                          each layer in shades, wrapped to the terminal's width\n"
 	"      --ascii             the heatmap in ASCII characters, not Unicode shades\n"
+	CLI_STATE_USAGE
 	CLI_COMMON_USAGE;
 
-enum { OPT_BOTTOM = CLI_FIRST_COMMAND_OPTION, OPT_EXPERTS_TABLE, OPT_BY_DOMAIN, OPT_BATCH, OPT_HEATMAP, OPT_ASCII };
+enum {
+	OPT_BOTTOM = CLI_FIRST_COMMAND_OPTION, OPT_EXPERTS_TABLE, OPT_BY_DOMAIN, OPT_BATCH, OPT_FORMAT,
+	OPT_HEATMAP, OPT_ASCII
+};
 
 static const struct option longopts[] = {
 	{ "bottom", required_argument, NULL, OPT_BOTTOM },
 	{ "experts-table", no_argument, NULL, OPT_EXPERTS_TABLE },
 	{ "by-domain", no_argument, NULL, OPT_BY_DOMAIN },
 	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "heatmap", no_argument, NULL, OPT_HEATMAP },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
+	CLI_STATE_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Everything one run holds, freed in one place. */
-struct job {
-	struct cli_common common;
-	unsigned long long bottom;
-	bool by_domain;
-	unsigned long long batch;       /* 0: no --batch */
-	struct reader *reader;
-	struct stats all;
-	struct batch chunks;
-	struct stats domain[MOE_MAX_DOMAINS];
-	size_t ndomains;                /* domain[0..ndomains) are initialized */
+/* How the text is drawn: tables, or the heatmap (not part of a state: merge
+ * prints tables). */
+struct look {
+	bool heatmap, ascii;
+};
+
+/* The figures of one state, freed in one place. */
+struct report {
 	struct summary summary;
 	struct summary by_domain_summary[MOE_MAX_DOMAINS];
 	const char *domain_name[MOE_MAX_DOMAINS];
@@ -57,130 +60,141 @@ struct job {
 	struct render_summary view;
 };
 
-static int parse_options(struct job *j, int argc, char **argv)
+static int parse_options(struct cli_common *c, struct state_options *opt, struct look *look,
+                         int argc, char **argv)
 {
-	int opt;
+	unsigned long long n;
+	int opt_code;
 
-	while ((opt = cli_getopt(&j->common, argc, argv, longopts)) >= 0) {
-		if (opt == OPT_BOTTOM && cli_number(&j->common, "bottom", optarg, 0, MOE_MAX_EXPERTS,
-		                                    &j->bottom) < 0)
+	while ((opt_code = cli_getopt(c, argc, argv, longopts)) >= 0) {
+		if (opt_code == OPT_BOTTOM) {
+			if (cli_number(c, "bottom", optarg, 0, MOE_MAX_EXPERTS, &n) < 0)
+				return -1;
+			opt->bottom = n;
+		}
+		if (opt_code == OPT_BATCH) {
+			if (cli_number(c, "batch", optarg, 1, UINT32_MAX, &n) < 0)
+				return -1;
+			opt->batch = n;
+		}
+		if (opt_code == OPT_EXPERTS_TABLE || opt_code == OPT_BATCH)
+			opt->experts_table = true;
+		if (opt_code == OPT_BY_DOMAIN)
+			opt->by_domain = true;
+		if (opt_code == OPT_FORMAT && cli_format(c, optarg) < 0)
 			return -1;
-		if (opt == OPT_BATCH && cli_number(&j->common, "batch", optarg, 1, UINT32_MAX,
-		                                   &j->batch) < 0)
-			return -1;
-		if (opt == OPT_EXPERTS_TABLE || opt == OPT_BATCH)
-			j->view.experts_table = true;
-		if (opt == OPT_BY_DOMAIN)
-			j->by_domain = true;
-		if (opt == OPT_HEATMAP)
-			j->view.heatmap = true;
-		if (opt == OPT_ASCII)
-			j->view.ascii = true;
+		if (opt_code == OPT_HEATMAP)
+			look->heatmap = true;
+		if (opt_code == OPT_ASCII)
+			look->ascii = true;
 	}
-	if (opt == CLI_OPTIONS_BAD)
+	if (opt_code == CLI_OPTIONS_BAD)
 		return -1;
-	if (j->view.ascii && !j->view.heatmap) {
-		cli_usage_error(&j->common, "--ascii goes with --heatmap");
+	if (look->ascii && !look->heatmap) {
+		cli_usage_error(c, "--ascii goes with --heatmap");
 		return -1;
 	}
-	if (j->view.heatmap && j->common.json) {
-		cli_usage_error(&j->common, "--heatmap is a picture for people, not with --json");
+	if (look->heatmap && (c->json || c->csv)) {
+		cli_usage_error(c, "--heatmap is a picture for people, not with --json or --format csv");
 		return -1;
 	}
-	j->view.columns = cli_columns();
-	j->view.colour = j->view.heatmap && cli_colour(j->common.output);
 	return 0;
-}
-
-static int count_record(void *ctx, const struct moe_record *rec)
-{
-	struct job *j = ctx;
-
-	if (stats_add(&j->all, rec) < 0 || (j->batch && batch_add(&j->chunks, rec) < 0))
-		return -1;
-	if (!j->by_domain || rec->domain < 0)
-		return 0;
-	while (j->ndomains <= (size_t)rec->domain)
-		stats_init(&j->domain[j->ndomains++], 0, false);
-	return stats_add(&j->domain[rec->domain], rec);
 }
 
 /* The summaries of all records and of each domain that has records. */
-static int summarize(struct job *j)
+static int summarize(struct report *r, const struct state *s)
 {
-	const struct moe_input *in = reader_input(j->reader);
+	const struct state_options *o = &s->opt;
+	unsigned n = s->input.experts;
 
-	if (stats_reserve(&j->all, in->experts) < 0 ||
-	    (j->batch && batch_reserve(&j->chunks, in->experts) < 0) ||
-	    summary_build(&j->summary, &j->all, in->experts, j->bottom, j->batch ? &j->chunks : NULL) < 0)
+	if (summary_build(&r->summary, &s->all, n, o->bottom, o->batch ? &s->batch[0] : NULL) < 0)
 		return -1;
-	for (size_t i = 0; i < j->ndomains; i++) {
-		if (stats_layers(&j->domain[i]) == 0)
+	for (size_t i = 0; i < s->ndomains; i++) {
+		if (stats_layers(&s->domain[i]) == 0)
 			continue;
-		if (stats_reserve(&j->domain[i], in->experts) < 0 ||
-		    summary_build(&j->by_domain_summary[j->nsummaries], &j->domain[i], in->experts,
-		                  j->bottom, NULL) < 0)
+		if (summary_build(&r->by_domain_summary[r->nsummaries], &s->domain[i], n, o->bottom, NULL) < 0)
 			return -1;
-		j->domain_name[j->nsummaries++] = domains_name(in->domains, (int)i);
+		r->domain_name[r->nsummaries++] = domains_name(s->domains, (int)i);
 	}
-	if (j->by_domain) {
-		summary_specialise(&j->summary, j->by_domain_summary, j->nsummaries);
-		j->view.by_domain = j->by_domain_summary;
-		j->view.domain = j->domain_name;
-		j->view.ndomains = j->nsummaries;
+	if (o->by_domain) {
+		summary_specialise(&r->summary, r->by_domain_summary, r->nsummaries);
+		r->view.by_domain = r->by_domain_summary;
+		r->view.domain = r->domain_name;
+		r->view.ndomains = r->nsummaries;
 	}
-	j->view.input = in;
-	j->view.all = &j->summary;
-	j->view.batch = j->batch;
+	r->view.command = "summarize";
+	r->view.experts_table = o->experts_table;
+	r->view.input = &s->input;
+	r->view.all = &r->summary;
+	r->view.batch = o->batch;
 	return 0;
 }
 
-static void job_free(struct job *j)
+static int render(FILE *fp, const struct cli_common *c, const struct render_summary *view)
 {
-	for (size_t i = 0; i < j->nsummaries; i++)
-		summary_free(&j->by_domain_summary[i]);
-	summary_free(&j->summary);
-	for (size_t i = 0; i < j->ndomains; i++)
-		stats_free(&j->domain[i]);
-	batch_free(&j->chunks);
-	stats_free(&j->all);
-	reader_close(j->reader);
-	cli_common_free(&j->common);
-	free(j);
+	if (c->json)
+		return render_json_summary(fp, view);
+	return c->csv ? render_csv_summary(fp, view) : render_text_summary(fp, view);
+}
+
+static int report(const struct state *s, const struct cli_common *c, const struct look *look)
+{
+	struct report *r = calloc(1, sizeof *r);
+	struct cli_output out;
+	int status;
+
+	if (!r)
+		return cli_out_of_memory();
+	r->view.heatmap = look->heatmap;
+	r->view.ascii = look->ascii;
+	r->view.columns = cli_columns();
+	r->view.colour = look->heatmap && cli_colour(c->output);
+	if (summarize(r, s) < 0)
+		status = cli_out_of_memory();
+	else if ((status = cli_output_open(&out, c->output)) == 0)
+		status = cli_output_close(&out, render(out.fp, c, &r->view));
+	for (size_t i = 0; i < r->nsummaries; i++)
+		summary_free(&r->by_domain_summary[i]);
+	summary_free(&r->summary);
+	free(r);
+	return status;
+}
+
+int cmd_summarize_report(const struct state *s, const struct cli_common *c)
+{
+	static const struct look tables;
+
+	return report(s, c, &tables);
 }
 
 int cmd_summarize(int argc, char **argv)
 {
-	struct job *j = calloc(1, sizeof *j);
-	struct cli_output out;
-	int status, rc;
+	struct state_options opt = { .command = STATE_SUMMARIZE, .bottom = 5 };
+	struct look look = { false, false };
+	struct cli_common common;
+	struct state s;
+	int status;
 
-	if (!j)
-		return cli_out_of_memory();
-	cli_common_init(&j->common, "summarize");
-	j->bottom = 5;
-	j->view.command = "summarize";
-	if (parse_options(j, argc, argv) < 0) {
+	cli_common_init(&common, "summarize");
+	common.takes_state = true;
+	if (parse_options(&common, &opt, &look, argc, argv) < 0) {
 		status = EX_USAGE;
-	} else if (j->common.help) {
+	} else if (common.help) {
 		fputs(usage, stdout);
 		status = 0;
 	} else {
-		stats_init(&j->all, 0, false);
-		batch_init(&j->chunks, j->batch, 0, true);
-		status = cli_read(&j->common, argc - optind, argv + optind, count_record, j, &j->reader);
+		cli_state_options(&common, &opt);
+		status = cli_read_state(&common, argc - optind, argv + optind, &opt, &s);
 		if (status == 0) {
-			status = cli_input_status(reader_input(j->reader));
-			if (summarize(j) < 0) {
-				status = cli_out_of_memory();
-			} else if ((rc = cli_output_open(&out, j->common.output)) != 0 ||
-			           (rc = cli_output_close(&out, j->common.json
-			                                  ? render_json_summary(out.fp, &j->view)
-			                                  : render_text_summary(out.fp, &j->view))) != 0) {
-				status = rc;
-			}
+			int rc;
+
+			status = cli_input_status(&s.input);
+			rc = common.save_state ? cli_save_state(&s, common.save_state)
+			                       : report(&s, &common, &look);
+			status = rc ? rc : status;
+			state_free(&s);
 		}
 	}
-	job_free(j);
+	cli_common_free(&common);
 	return status;
 }

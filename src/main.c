@@ -22,11 +22,13 @@ static const struct command commands[] = {
 	{ "dead", cmd_dead, "experts not chosen for N tokens: dead now, or for a while" },
 	{ "help", cmd_help, "show the help of a command" },
 	{ "maxvio", cmd_maxvio, "load balance per computation batch, by batch size" },
+	{ "merge", cmd_merge, "what one run over the logs of saved states would print" },
 	{ "pairs", cmd_pairs, "experts chosen together: the most co-selected pairs" },
 	{ "place", cmd_place, "device loads under expert parallelism, for several placements" },
 	{ "replay", cmd_replay, "re-run the router on the logged logits under other policies" },
 	{ "report", cmd_report, "one HTML page of pictures: loads, balance, domains, replay, devices" },
 	{ "summarize", cmd_summarize, "expert usage and load balance per layer" },
+	{ "watch", cmd_watch, "follow a growing log: NDJSON snapshots, a Prometheus file" },
 };
 
 static void usage(FILE *fp)

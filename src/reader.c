@@ -111,6 +111,8 @@ static int open_next(struct reader *r, struct moe_error *err)
 	r->src = source_open(r->in.files[r->file++], err);
 	if (!r->src)
 		return -1;
+	if (r->opts->follow)
+		source_follow(r->src, r->opts->follow);
 	r->lines = lines_open(r->src);
 	if (!r->lines) {
 		moe_error_set(err, EX_OSERR, source_name(r->src), 0, "out of memory");

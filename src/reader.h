@@ -2,6 +2,7 @@
 #ifndef MOESTAT_READER_H
 #define MOESTAT_READER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@ struct reader_options {
 	const unsigned char *layers;    /* bitmap of MOE_MAX_LAYERS bits; NULL = all */
 	const char *domain;             /* only this domain; NULL = all */
 	bool need_logits;               /* a record without router logits is bad (replay) */
+	const volatile sig_atomic_t *follow;    /* follow plain files until set (source_follow); NULL: no */
 };
 
 enum moe_experts_from { EXPERTS_FROM_NONE, EXPERTS_FROM_OPTION, EXPERTS_FROM_HEADER, EXPERTS_FROM_IDS };

@@ -15,6 +15,7 @@
 #include "replay.h"
 #include "reader.h"
 #include "summary.h"
+#include "watch.h"
 
 struct render_summary {
 	const char *command;
@@ -111,6 +112,12 @@ void render_replay_params(char *buf, size_t size, const struct replay_instance *
  * memory; write errors are left for the caller to find on fp. */
 int render_text_summary(FILE *fp, const struct render_summary *r);
 int render_json_summary(FILE *fp, const struct render_summary *r);
+/* One CSV row per layer and expert, with a header row (moestat.5). */
+int render_csv_summary(FILE *fp, const struct render_summary *r);
+/* One line of NDJSON, for `watch`. */
+int render_json_watch(FILE *fp, const struct watch_snapshot *s);
+/* The Prometheus text exposition format, for node_exporter's textfile collector. */
+int render_prom_watch(FILE *fp, const struct watch_snapshot *s);
 int render_text_dead(FILE *fp, const struct render_dead *r);
 int render_json_dead(FILE *fp, const struct render_dead *r);
 int render_text_maxvio(FILE *fp, const struct render_maxvio *r);

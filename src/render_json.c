@@ -1,6 +1,7 @@
 /* render_json.c: the JSON documents of schema "1" (moestat.5), built with jansson in a fixed key order. */
 #include <jansson.h>
 #include <math.h>
+#include <time.h>
 
 #include "render.h"
 
@@ -490,5 +491,44 @@ int render_json_place(FILE *fp, const struct render_place *r)
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(doc, "placements", list);
+	return dump(fp, doc);
+}
+
+int render_json_watch(FILE *fp, const struct watch_snapshot *s)
+{
+	json_t *doc = json_object(), *layers = json_array();
+	time_t t = (time_t)s->time;
+	struct tm tm;
+	char when[32];
+
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	json_object_set_new(doc, "moestat", json_string(MOESTAT_SCHEMA));
+	json_object_set_new(doc, "command", json_string("watch"));
+	json_object_set_new(doc, "time", json_string(when));
+	json_object_set_new(doc, "snapshot", uint_json(s->sequence));
+	json_object_set_new(doc, "final", json_boolean(s->final));
+	json_object_set_new(doc, "experts", s->experts ? json_integer(s->experts) : json_null());
+	json_object_set_new(doc, "every", uint_json(s->every));
+	json_object_set_new(doc, "window", uint_json(s->window));
+	json_object_set_new(doc, "threshold", uint_json(s->threshold));
+	for (size_t i = 0; i < s->nlayers; i++) {
+		const struct watch_layer *l = &s->layers[i];
+		json_t *o = json_object(), *counts = json_array(), *newly = json_array();
+
+		for (unsigned e = 0; e < s->experts; e++)
+			json_array_append_new(counts, uint_json(l->count[e]));
+		for (size_t j = 0; j < l->nnewly; j++)
+			json_array_append_new(newly, json_integer(l->newly_dead[j]));
+		json_object_set_new(o, "layer", json_integer(l->layer));
+		json_object_set_new(o, "tokens", uint_json(l->tokens));
+		json_object_set_new(o, "selections", uint_json(l->selections));
+		json_object_set_new(o, "counts", counts);
+		json_object_set_new(o, "window_tokens", uint_json(l->window_tokens));
+		json_object_set_new(o, "maxvio_window", real_or_null(l->maxvio_window));
+		json_object_set_new(o, "dead", json_integer((json_int_t)l->dead));
+		json_object_set_new(o, "newly_dead", newly);
+		json_array_append_new(layers, o);
+	}
+	json_object_set_new(doc, "layers", layers);
 	return dump(fp, doc);
 }

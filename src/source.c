@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef MOESTAT_ISAL
@@ -144,6 +145,9 @@ struct source {
 	struct slot ring[RING_SLOTS];
 	unsigned head, count;           /* the reader takes ring[head]; count are full */
 	bool stop;                      /* the reader is gone: the thread ends */
+	const volatile sig_atomic_t *follow_stop;       /* source_follow: the end once set */
+	bool following;                 /* source_follow of a plain file: wait at its end */
+	uint64_t offset;                /* following: bytes read of the file now open */
 };
 
 static ssize_t read_fd(struct source *src, void *buf, size_t size, struct moe_error *err)
@@ -152,7 +156,9 @@ static ssize_t read_fd(struct source *src, void *buf, size_t size, struct moe_er
 
 	do
 		n = read(src->fd, buf, size);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !(src->follow_stop && *src->follow_stop));
+	if (n < 0 && errno == EINTR)
+		n = 0;          /* stopped by the signal source_follow was told of */
 	if (n < 0)
 		moe_error_set(err, EX_IOERR, src->name, 0, "read error: %s", strerror(errno));
 	else if (n == 0)
@@ -378,6 +384,67 @@ fail:
 	return NULL;
 }
 
+void source_follow(struct source *src, const volatile sig_atomic_t *stop)
+{
+	struct stat st;
+
+	src->follow_stop = stop;
+	if (!src->gzip && src->fd != STDIN_FILENO && fstat(src->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		src->following = true;
+		src->offset = src->in_len;
+	}
+}
+
+/* At the end of a followed file: another file at the path (rotated) is
+ * opened; a file shorter than what was read (truncated) is read again from
+ * the top. Either way the next read starts a new stream of bytes. */
+static void follow_turn(struct source *src)
+{
+	struct stat now, path;
+	int fd;
+
+	if (fstat(src->fd, &now) == 0 && (uint64_t)now.st_size < src->offset) {
+		lseek(src->fd, 0, SEEK_SET);
+		src->offset = 0;
+		return;
+	}
+	if (stat(src->name, &path) != 0 || (path.st_ino == now.st_ino && path.st_dev == now.st_dev))
+		return;
+	fd = open(src->name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	close(src->fd);
+	src->fd = fd;
+	src->offset = 0;
+}
+
+/* read(2) on a followed file: waits at the end, a tenth of a second at a time. */
+static ssize_t read_follow(struct source *src, void *buf, size_t size, struct moe_error *err)
+{
+	static const struct timespec tick = { 0, 100000000 };
+
+	for (;;) {
+		ssize_t n;
+
+		if (*src->follow_stop)
+			return 0;
+		n = read(src->fd, buf, size);
+		if (n > 0) {
+			src->offset += (uint64_t)n;
+			atomic_fetch_add_explicit(&src->consumed, (uint64_t)n, memory_order_relaxed);
+			return n;
+		}
+		if (n < 0 && errno != EINTR) {
+			moe_error_set(err, EX_IOERR, src->name, 0, "read error: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			follow_turn(src);
+			nanosleep(&tick, NULL);
+		}
+	}
+}
+
 static ssize_t read_plain(struct source *src, void *buf, size_t size, struct moe_error *err)
 {
 	if (src->in_pos < src->in_len) {
@@ -388,6 +455,8 @@ static ssize_t read_plain(struct source *src, void *buf, size_t size, struct moe
 		src->in_pos += n;
 		return (ssize_t)n;
 	}
+	if (src->following)
+		return read_follow(src, buf, size, err);
 	if (src->eof)
 		return 0;
 	return read_fd(src, buf, size, err);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -14,6 +15,14 @@ struct source;
 /* Opens path; "-" is standard input. On failure returns NULL and fills err
  * (EX_NOINPUT: missing, unreadable or a directory; EX_OSERR: out of memory). */
 struct source *source_open(const char *path, struct moe_error *err);
+
+/* Follows src like tail -F: at the end of a plain file, waits for more bytes
+ * instead of ending, reopens the path when it names another file (rotation)
+ * and starts again from the top when the file shrinks (truncation); the end
+ * comes only once *stop is set (by a signal handler). Standard input and
+ * gzip are read to their end as usual, or until *stop is set and a read is
+ * interrupted. */
+void source_follow(struct source *src, const volatile sig_atomic_t *stop);
 
 /* Reads up to size bytes of the (decompressed) stream. Concatenated gzip
  * members are read as one stream. Returns the count, 0 at the clean end, or -1

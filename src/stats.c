@@ -20,9 +20,23 @@ static void free_layer(void *object)
 	if (!l)
 		return;
 	free(l->count);
+	free(l->first_used);
 	free(l->last_used);
 	free(l->max_gap);
 	free(l);
+}
+
+/* Grows a position array from old to cap entries of -1 (never). */
+static int grow_positions(int64_t **a, unsigned old, unsigned cap)
+{
+	int64_t *p = realloc(*a, cap * sizeof *p);
+
+	if (!p)
+		return -1;
+	for (unsigned i = old; i < cap; i++)
+		p[i] = -1;
+	*a = p;
+	return 0;
 }
 
 /* Grows a layer's arrays from old to cap experts; the new experts have never been used. */
@@ -39,12 +53,8 @@ static int grow_layer(struct stats_layer *l, unsigned old, unsigned cap, bool ga
 	memset(count + old, 0, (cap - old) * sizeof *count);
 	if (!gaps)
 		return 0;
-	int64_t *last = realloc(l->last_used, cap * sizeof *last);
-	if (!last)
+	if (grow_positions(&l->first_used, old, cap) < 0 || grow_positions(&l->last_used, old, cap) < 0)
 		return -1;
-	l->last_used = last;
-	for (unsigned i = old; i < cap; i++)
-		last[i] = -1;
 	uint64_t *gap = realloc(l->max_gap, cap * sizeof *gap);
 	if (!gap)
 		return -1;
@@ -124,6 +134,8 @@ int stats_add(struct stats *st, const struct moe_record *rec)
 		/* The run of positions last_used+1 .. pos-1 ends here. */
 		uint64_t gap = pos - (uint64_t)(l->last_used[e] + 1);
 
+		if (l->last_used[e] < 0)
+			l->first_used[e] = (int64_t)pos;
 		l->count[e]++;
 		if (gap > l->max_gap[e])
 			l->max_gap[e] = gap;
@@ -145,6 +157,49 @@ const struct stats_layer *stats_next(const struct stats *st, unsigned from)
 unsigned stats_layers(const struct stats *st)
 {
 	return bylayer_count(&st->layers);
+}
+
+int stats_merge_layer(struct stats *into, const struct stats_layer *from, unsigned n)
+{
+	struct stats_layer *l = bylayer_get(&into->layers, from->layer);
+	uint64_t before;
+
+	if (n > into->capacity && stats_reserve(into, n) < 0)
+		return -1;
+	if (!l && !(l = add_layer(into, from->layer)))
+		return -1;
+	before = l->tokens;
+	if (before == 0 || from->k_min < l->k_min)
+		l->k_min = from->k_min;
+	if (from->k_max > l->k_max)
+		l->k_max = from->k_max;
+	l->tokens += from->tokens;
+	l->selections += from->selections;
+	for (unsigned e = 0; e < n; e++) {
+		l->count[e] += from->count[e];
+		if (!into->gaps || from->first_used[e] < 0)
+			continue;
+		/* The run open at the end of into goes on until the first use in from. */
+		uint64_t open = before - (uint64_t)(l->last_used[e] + 1);
+		uint64_t joined = open + (uint64_t)from->first_used[e];
+
+		if (l->last_used[e] < 0)
+			l->first_used[e] = (int64_t)before + from->first_used[e];
+		l->max_gap[e] = joined > l->max_gap[e] ? joined : l->max_gap[e];
+		l->max_gap[e] = from->max_gap[e] > l->max_gap[e] ? from->max_gap[e] : l->max_gap[e];
+		l->last_used[e] = (int64_t)before + from->last_used[e];
+	}
+	return 0;
+}
+
+int stats_merge(struct stats *into, const struct stats *from)
+{
+	const struct stats_layer *l;
+
+	for (l = stats_next(from, 0); l; l = stats_next(from, l->layer + 1))
+		if (stats_merge_layer(into, l, from->capacity) < 0)
+			return -1;
+	return 0;
 }
 
 void stats_free(struct stats *st)

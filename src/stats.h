@@ -14,6 +14,7 @@ struct stats_layer {
 	uint64_t selections;
 	size_t k_min, k_max;    /* shortest and longest list */
 	uint64_t *count;        /* [capacity] records naming each expert */
+	int64_t *first_used;    /* [capacity] position of the first record naming it, -1 = none */
 	int64_t *last_used;     /* [capacity] position of the last record naming it, -1 = none */
 	uint64_t *max_gap;      /* [capacity] longest idle run before a use; the open run is not in it */
 };
@@ -21,7 +22,7 @@ struct stats_layer {
 /* Layers are kept by id; every layer has room for the same number of experts. */
 struct stats {
 	unsigned capacity;      /* experts each layer has room for */
-	bool gaps;              /* keep last_used and max_gap (dead experts) */
+	bool gaps;              /* keep first_used, last_used and max_gap (dead experts) */
 	struct bylayer layers;  /* of struct stats_layer */
 };
 
@@ -42,6 +43,16 @@ const struct stats_layer *stats_next(const struct stats *st, unsigned from);
 
 /* Number of layers with records. */
 unsigned stats_layers(const struct stats *st);
+
+/* Adds the records of from (n experts in its arrays; its first_used, last_used
+ * and max_gap read when into keeps gaps) as if they came after into's records
+ * of the same layer: counts add, positions shift by into's tokens, and the idle
+ * run at the end of into joins the run before the first use in from. -1 when
+ * out of memory. */
+int stats_merge_layer(struct stats *into, const struct stats_layer *from, unsigned n);
+
+/* The same for every layer of from, which keeps gaps when into does. */
+int stats_merge(struct stats *into, const struct stats *from);
 
 void stats_free(struct stats *st);
 

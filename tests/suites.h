@@ -25,6 +25,8 @@ Suite *jsonl_scan_suite(void);
 Suite *place_suite(void);
 Suite *devload_suite(void);
 Suite *counts_suite(void);
+Suite *state_suite(void);
+Suite *window_suite(void);
 Suite *render_log_suite(void);
 Suite *heat_suite(void);
 
