@@ -62,23 +62,49 @@ build/tests/%.o: tests/%.c | build/tests
 build/san build/zlib build/tests build/fuzz:
 	mkdir -p $@
 
-# libFuzzer targets (clang, with libclang-rt-14-dev): the stages built for the fuzzer beside the others.
+# libFuzzer targets (clang, with libclang-rt-14-dev): one for each input format, read through
+# the reader, and one for the gzip layer and the line splitter, held against zlib. The stages are
+# built for the fuzzer beside the others.
 FUZZ_CC ?= clang
-FUZZ_TIME ?= 120
+FUZZ_TARGETS = mlog jsonl csv steps source
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_OBJ = $(LIB_SRC:src/%.c=build/fuzz/%.o)
+FUZZ_OBJ = $(LIB_SRC:src/%.c=build/fuzz/%.o) build/fuzz/fuzz.o
+FUZZ_LINK = $(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) -Isrc $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS)
 
 build/fuzz/%.o: src/%.c | build/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-build/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c $(FUZZ_OBJ) | build/fuzz
-	$(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) -Isrc $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ $(MOE_LIBS)
+build/fuzz/fuzz.o: tests/fuzz/fuzz.c | build/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(MOE_CFLAGS) -Isrc $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-# Seeded with the vLLM sample, three lines a file; what the fuzzer finds stays in build/fuzz/jsonl.
-fuzz: build/fuzz_jsonl
-	mkdir -p build/fuzz/jsonl build/fuzz/jsonl-seeds
-	gzip -dc sample-logs/vllm.jsonl.gz | split -l 3 - build/fuzz/jsonl-seeds/vllm-
-	build/fuzz_jsonl -max_total_time=$(FUZZ_TIME) -max_len=8192 build/fuzz/jsonl build/fuzz/jsonl-seeds
+# mlog, csv and steps: one source, the format given by name.
+build/fuzz_mlog build/fuzz_csv build/fuzz_steps: build/fuzz_%: tests/fuzz/fuzz_format.c $(FUZZ_OBJ)
+	$(FUZZ_LINK) -DFUZZ_FORMAT=MOE_FORMAT_$(shell echo $* | tr a-z A-Z) -o $@ $^ $(MOE_LIBS)
+
+build/fuzz_jsonl build/fuzz_source: build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_LINK) -o $@ $^ $(MOE_LIBS)
+
+# make fuzz FUZZ_SECONDS=N runs each target N seconds (FUZZ_TIME is the older name), two at a
+# time with -j2. A finding (a crash, a leak, a broken promise, an input over FUZZ_TIMEOUT
+# seconds, a run over 2 GB) fails the target, which then shows the end of its log. The corpora,
+# the logs and the findings stay under build/fuzz, out of the source tree.
+FUZZ_TIME ?= 60
+FUZZ_SECONDS ?= $(FUZZ_TIME)
+FUZZ_TIMEOUT ?= 20
+fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+
+$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: build/fuzz_%
+	rm -rf build/fuzz/$*-seeds
+	mkdir -p build/fuzz/$* build/fuzz/findings
+	tests/fuzz/seed $* build/fuzz/$*-seeds
+	@echo "fuzz_$*: $(FUZZ_SECONDS) s, log in build/fuzz/$*.log"
+	@if build/fuzz_$* -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -max_len=8192 \
+		-dict=tests/fuzz/$*.dict -artifact_prefix=build/fuzz/findings/$*- \
+		build/fuzz/$* build/fuzz/$*-seeds >build/fuzz/$*.log 2>&1; then \
+		grep '^#[0-9]*.*DONE' build/fuzz/$*.log | sed 's/^/fuzz_$*: /'; \
+	else \
+		grep -v "^#[0-9]\|NEW_FUNC" build/fuzz/$*.log | tail -n 40; echo "fuzz_$*: FAILED, the input is in build/fuzz/findings"; exit 1; \
+	fi
 
 build/check_moestat: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(MOE_LIBS)
@@ -126,6 +152,6 @@ uninstall:
 clean:
 	rm -rf build moestat moestat-zlib
 
-.PHONY: all check check-real bench fuzz samples install uninstall clean
+.PHONY: all check check-real bench fuzz $(FUZZ_TARGETS:%=fuzz-%) samples install uninstall clean
 
 -include $(wildcard build/*.d build/san/*.d build/zlib/*.d build/tests/*.d build/fuzz/*.d)
