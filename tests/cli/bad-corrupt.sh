@@ -1,8 +1,13 @@
-# Damaged gzip data (the CRC) and data after the last member are I/O errors, exit 74.
+# Damaged gzip data (the CRC) and data after the last member, even zeros (a block's
+# padding), are I/O errors, exit 74.
 printf "0 1,2\n0 3,4\n" | gzip -c > ok.gz
 cp ok.gz garbage.gz
 printf "junk" >> garbage.gz
 moestat summarize garbage.gz
+echo "status $?"
+cp ok.gz padded.gz
+head -c 512 /dev/zero >> padded.gz
+moestat summarize padded.gz
 echo "status $?"
 size=$(wc -c < ok.gz)
 head -c $((size - 8)) ok.gz > crc.gz
