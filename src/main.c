@@ -1,5 +1,6 @@
 /* main.c: global options, the command table, the exit status. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,10 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int opt;
 
+	/* Past a file size limit (ulimit -f), a write fails with EFBIG, as on a full
+	 * disk, and -o's temporary file is removed, rather than the signal killing
+	 * moestat and leaving it behind. */
+	signal(SIGXFSZ, SIG_IGN);
 	opterr = 0;
 	/* '+': stop at the command; what follows is the command's. */
 	while ((opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
