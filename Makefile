@@ -88,14 +88,16 @@ build/fuzz_mlog build/fuzz_csv build/fuzz_steps: build/fuzz_%: tests/fuzz/fuzz_f
 build/fuzz_jsonl build/fuzz_source: build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_LINK) -o $@ $^ $(MOE_LIBS)
 
-# make fuzz FUZZ_SECONDS=N runs each target N seconds (FUZZ_TIME is the older name), two at a
-# time with -j2. A finding (a crash, a leak, a broken promise, an input over FUZZ_TIMEOUT
+# make fuzz FUZZ_SECONDS=N runs each target N seconds (FUZZ_TIME is the older name), FUZZ_JOBS
+# at a time (2 unless said otherwise): 3 N seconds in all. A finding (a crash, a leak, a broken promise, an input over FUZZ_TIMEOUT
 # seconds, a run over 2 GB) fails the target, which then shows the end of its log. The corpora,
 # the logs and the findings stay under build/fuzz, out of the source tree.
 FUZZ_TIME ?= 60
 FUZZ_SECONDS ?= $(FUZZ_TIME)
 FUZZ_TIMEOUT ?= 20
-fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+FUZZ_JOBS ?= 2
+fuzz:
+	$(MAKE) -j$(FUZZ_JOBS) $(FUZZ_TARGETS:%=fuzz-%)
 
 $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: build/fuzz_%
 	rm -rf build/fuzz/$*-seeds
