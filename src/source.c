@@ -182,18 +182,35 @@ static int fill(struct source *src, size_t want, struct moe_error *err)
 	return 0;
 }
 
+/* Whether the member at in[in_pos] sets a reserved bit of its header flags (RFC 1952,
+ * FLG bits 5-7), as gzip -t refuses: zlib does, ISA-L passes over them, and both builds
+ * must give the same answer. */
+static bool reserved_flags(const struct source *src)
+{
+	return src->in_len - src->in_pos >= 4 && (src->in[src->in_pos + 3] & 0xe0);
+}
+
+static void set_header_error(struct source *src, struct moe_error *err)
+{
+	moe_error_set(err, EX_IOERR, src->name, 0, "corrupt gzip data: incorrect header check");
+}
+
 /* After a member's end: another member follows (1), the stream ends (0), or garbage (-1). */
 static int next_member(struct source *src, struct moe_error *err)
 {
 	const unsigned char *p;
 
-	if (fill(src, 2, err) < 0)
+	if (fill(src, 4, err) < 0)
 		return -1;
 	p = src->in + src->in_pos;
 	if (src->in_len == src->in_pos)
 		return 0;
 	if (src->in_len - src->in_pos < 2 || p[0] != 0x1f || p[1] != 0x8b) {
 		moe_error_set(err, EX_IOERR, src->name, 0, "trailing garbage after gzip data");
+		return -1;
+	}
+	if (reserved_flags(src)) {
+		set_header_error(src, err);
 		return -1;
 	}
 	if (gz_start(&src->gz) < 0) {
@@ -360,11 +377,13 @@ struct source *source_open(const char *path, struct moe_error *err)
 	}
 	if (S_ISREG(st.st_mode))
 		src->size = (uint64_t)st.st_size;
-	if (fill(src, 2, err) < 0) {
+	if (fill(src, 4, err) < 0) {
 		err->status = EX_NOINPUT;
 		goto fail;
 	}
 	src->gzip = src->in_len >= 2 && src->in[0] == 0x1f && src->in[1] == 0x8b;
+	if (src->gzip && reserved_flags(src))
+		set_header_error(src, &src->failure);   /* the first read says it, at line 1 */
 	if (src->gzip) {
 		if (gz_start(&src->gz) < 0) {
 			moe_error_set(err, EX_OSERR, src->name, 0, "out of memory");
