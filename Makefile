@@ -89,9 +89,10 @@ build/fuzz_jsonl build/fuzz_source: build/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ
 	$(FUZZ_LINK) -o $@ $^ $(MOE_LIBS)
 
 # make fuzz FUZZ_SECONDS=N runs each target N seconds (FUZZ_TIME is the older name), FUZZ_JOBS
-# at a time (2 unless said otherwise): 3 N seconds in all. A finding (a crash, a leak, a broken promise, an input over FUZZ_TIMEOUT
-# seconds, a run over 2 GB) fails the target, which then shows the end of its log. The corpora,
-# the logs and the findings stay under build/fuzz, out of the source tree.
+# at a time (2 unless said otherwise): 3 N seconds in all. A finding (a crash, a leak, a broken
+# promise, an input over FUZZ_TIMEOUT seconds, a run over 2 GB) fails the target, which then
+# shows the end of its log. The corpora, the logs and the findings stay under build/fuzz, out of
+# the source tree.
 FUZZ_TIME ?= 60
 FUZZ_SECONDS ?= $(FUZZ_TIME)
 FUZZ_TIMEOUT ?= 20
@@ -109,7 +110,8 @@ $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: build/fuzz_%
 		build/fuzz/$* build/fuzz/$*-seeds >build/fuzz/$*.log 2>&1; then \
 		grep '^#[0-9]*.*DONE' build/fuzz/$*.log | sed 's/^/fuzz_$*: /'; \
 	else \
-		grep -v "^#[0-9]\|NEW_FUNC" build/fuzz/$*.log | tail -n 40; echo "fuzz_$*: FAILED, the input is in build/fuzz/findings"; exit 1; \
+		grep -v "^#[0-9]\|NEW_FUNC" build/fuzz/$*.log | tail -n 40; \
+		echo "fuzz_$*: FAILED, the input is in build/fuzz/findings"; exit 1; \
 	fi
 
 build/check_moestat: $(TEST_OBJ) $(LIB_OBJ)
@@ -187,6 +189,8 @@ uninstall:
 clean:
 	rm -rf build moestat moestat-zlib
 
-.PHONY: all check check-sanitize check-valgrind check-real bench fuzz $(FUZZ_TARGETS:%=fuzz-%) samples install uninstall clean
+.PHONY: all check check-sanitize check-valgrind check-real bench fuzz $(FUZZ_TARGETS:%=fuzz-%) \
+	samples install uninstall clean
 
--include $(wildcard build/*.d build/san/*.d build/san/tests/*.d build/zlib/*.d build/tests/*.d build/fuzz/*.d)
+-include $(wildcard build/*.d build/san/*.d build/san/tests/*.d build/zlib/*.d build/tests/*.d \
+	build/fuzz/*.d)
