@@ -50,7 +50,9 @@ static int gz_run(struct gz *g, const unsigned char *in, size_t len, size_t *use
 	rc = isal_inflate(&g->st);
 	*used = (size_t)(g->st.next_in - in);
 	*made = (size_t)(g->st.next_out - out);
-	if (rc == ISAL_INCORRECT_CHECKSUM)
+	if (rc == ISAL_INCORRECT_CHECKSUM && g->st.block_state != ISAL_BLOCK_FINISH)
+		*why = "incorrect header check";        /* the header's own CRC (FHCRC) */
+	else if (rc == ISAL_INCORRECT_CHECKSUM)
 		*why = "incorrect data check";
 	else if (rc == ISAL_INVALID_WRAPPER || rc == ISAL_UNSUPPORTED_METHOD)
 		*why = "incorrect header check";

@@ -1,4 +1,4 @@
-# Damaged gzip data (the CRC, a header flag) and data after the last member, even zeros
+# Damaged gzip data (the CRC, a header flag or CRC) and data after the last member, even zeros
 # (a block's padding), are I/O errors, exit 74.
 printf "0 1,2\n0 3,4\n" | gzip -c > ok.gz
 cp ok.gz garbage.gz
@@ -16,6 +16,11 @@ moestat summarize flags.gz
 echo "status $?"
 cat ok.gz flags.gz > second.gz
 moestat summarize second.gz
+echo "status $?"
+# A header CRC (FHCRC) that does not match its header: a header check in every build.
+printf '\037\213\010\002\000\000\000\000\000\003\064\022\063\120\060\324\061\342' > hcrc.gz
+printf '\062\120\060\326\061\341\002\000\310\066\201\044\014\000\000\000' >> hcrc.gz
+moestat summarize hcrc.gz
 echo "status $?"
 size=$(wc -c < ok.gz)
 head -c $((size - 8)) ok.gz > crc.gz
