@@ -184,12 +184,15 @@ static int fill(struct source *src, size_t want, struct moe_error *err)
 	return 0;
 }
 
-/* Whether the member at in[in_pos] sets a reserved bit of its header flags (RFC 1952,
- * FLG bits 5-7), as gzip -t refuses: zlib does, ISA-L passes over them, and both builds
- * must give the same answer. */
-static bool reserved_flags(const struct source *src)
+/* Whether the member at in[in_pos] names a method other than deflate, or sets a reserved
+ * bit of its header flags (RFC 1952, CM and FLG bits 5-7), as gzip -t refuses: zlib says
+ * so at once, ISA-L passes over the flags and waits for more header before the method, and
+ * both builds must give the same answer. */
+static bool bad_header(const struct source *src)
 {
-	return src->in_len - src->in_pos >= 4 && (src->in[src->in_pos + 3] & 0xe0);
+	const unsigned char *p = src->in + src->in_pos;
+
+	return src->in_len - src->in_pos >= 4 && (p[2] != 8 || (p[3] & 0xe0));
 }
 
 static void set_header_error(struct source *src, struct moe_error *err)
@@ -211,7 +214,7 @@ static int next_member(struct source *src, struct moe_error *err)
 		moe_error_set(err, EX_IOERR, src->name, 0, "trailing garbage after gzip data");
 		return -1;
 	}
-	if (reserved_flags(src)) {
+	if (bad_header(src)) {
 		set_header_error(src, err);
 		return -1;
 	}
@@ -384,7 +387,7 @@ struct source *source_open(const char *path, struct moe_error *err)
 		goto fail;
 	}
 	src->gzip = src->in_len >= 2 && src->in[0] == 0x1f && src->in[1] == 0x8b;
-	if (src->gzip && reserved_flags(src))
+	if (src->gzip && bad_header(src))
 		set_header_error(src, &src->failure);   /* the first read says it, at line 1 */
 	if (src->gzip) {
 		if (gz_start(&src->gz) < 0) {
