@@ -8,11 +8,6 @@
 #include "lines.h"
 #include "source.h"
 
-/* zlib checks a member's CRC before reading its length, ISA-L after: a file that ends
- * inside the length, after a wrong CRC, is cut short for one and corrupt for the
- * other, and both are right. Set by reference when so. */
-static bool cut_after_bad_crc;
-
 /* The message moestat(1) documents for zlib's reason. */
 static const char *zlib_says(const z_stream *z)
 {
@@ -36,7 +31,6 @@ static const char *reference(const uint8_t *data, size_t size, unsigned char **o
 	size_t cap = 1 << 16;
 	const char *why = NULL;
 
-	cut_after_bad_crc = false;
 	*out = malloc(cap);
 	*len = 0;
 	if (!*out)
@@ -74,12 +68,35 @@ static const char *reference(const uint8_t *data, size_t size, unsigned char **o
 			break;
 		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
 			why = zlib_says(&z);
-			cut_after_bad_crc = z.avail_in < 4 && strstr(why, "data check");
 			break;
 		}
 	}
 	inflateEnd(&z);
 	return why;
+}
+
+/* Whether a and b are the same answer, or two that moestat(1) says the builds may
+ * give for one input. A file both cut short and corrupt is either, as the inflater
+ * notices first: zlib checks a member's CRC before reading its length, ISA-L after;
+ * ISA-L can see a bad Huffman table before its last bits. And ISA-L decodes some
+ * tables zlib refuses, to bytes whose CRC is then wrong: a data check for the one,
+ * invalid deflate data for the other. */
+static bool same_answer(const char *a, const char *b)
+{
+	static const char *const either[][2] = {
+		{ "truncated", "corrupt" },
+		{ "incorrect data check", "invalid deflate data" },
+	};
+
+	if (!a || !b)
+		return a == b;
+	if (strcmp(a, b) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof either / sizeof *either; i++)
+		if ((strstr(a, either[i][0]) && strstr(b, either[i][1])) ||
+		    (strstr(a, either[i][1]) && strstr(b, either[i][0])))
+			return true;
+	return false;
 }
 
 /* Reads path through the source in reads of odd sizes; NULL when it ends cleanly,
@@ -159,9 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *said = read_source(path, data, size, &got, &got_len);
 
 		/* The same verdict as zlib, in the words moestat-zlib would use. */
-		if (cut_after_bad_crc && said && strstr(said, "truncated"))
-			said = why;
-		if ((said == NULL) != (why == NULL) || (said && strcmp(said, why) != 0))
+		if (!same_answer(said, why))
 			fuzz_fail("the source says '%s', zlib '%s'", said ? said : "good",
 			          why ? why : "good");
 		if (!why && (got_len != want_len || memcmp(got, want, want_len) != 0))
