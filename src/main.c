@@ -1,4 +1,5 @@
 /* main.c: global options, the command table, the exit status. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,7 +81,8 @@ static int cmd_help(int argc, char **argv)
 	return cmd->run(2, help_argv);
 }
 
-int main(int argc, char **argv)
+/* The command line, up to the command's exit status. */
+static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -90,10 +92,6 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int opt;
 
-	/* Past a file size limit (ulimit -f), a write fails with EFBIG, as on a full
-	 * disk, and -o's temporary file is removed, rather than the signal killing
-	 * moestat and leaving it behind. */
-	signal(SIGXFSZ, SIG_IGN);
 	opterr = 0;
 	/* '+': stop at the command; what follows is the command's. */
 	while ((opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
@@ -122,4 +120,21 @@ int main(int argc, char **argv)
 	 * getopt start afresh: the "+" above must not stop it at the first file. */
 	optind = 0;
 	return cmd->run(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	/* Past a file size limit (ulimit -f), a write fails with EFBIG, as on a full
+	 * disk, and -o's temporary file is removed, rather than the signal killing
+	 * moestat and leaving it behind. */
+	signal(SIGXFSZ, SIG_IGN);
+	status = run(argc, argv);
+	/* The commands check their own output; this is for the help and the version. */
+	if (status == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+		fprintf(stderr, "moestat: <stdout>: write error: %s\n", strerror(errno));
+		return EX_IOERR;
+	}
+	return status;
 }

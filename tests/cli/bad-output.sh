@@ -16,4 +16,9 @@ cat limit.err >&2
 cat kept.txt
 rm limit.err
 ls
+# The help, too, is an output: a full disk fails it.
+moestat --help > /dev/full
+echo "status $?"
+moestat help summarize > /dev/full
+echo "status $?"
 moestat summarize -o /dev/full r.mlog
