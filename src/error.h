@@ -10,7 +10,7 @@ struct moe_error {
 	int status;             /* an EX_* value from <sysexits.h>; 0 while no error */
 	char file[1024];        /* input name as the user gave it, "" when none */
 	long line;              /* 1-based line number, 0 when the error has no line */
-	char msg[512];
+	char msg[512];          /* one line: control characters are escaped C-style */
 };
 
 /* Records an error; the message is lowercase without a final period. */

@@ -1029,6 +1029,9 @@ static int read_line(struct jsonl *p, struct moe_shape *header, struct moe_error
 		return PARSE_RECORD;
 	}
 	p->njansson++;
+	/* jansson would stop there and blame the byte after it. */
+	if (memchr(line, '\0', len))
+		return format_fail(&p->env, err, PARSE_BAD, "NUL byte in line");
 	p->doc = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!p->doc)
 		return format_fail(&p->env, err, PARSE_BAD, "invalid JSON: %s", jerr.text);

@@ -1,5 +1,7 @@
 /* main.c: global options, the command table, the exit status. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +86,8 @@ static int cmd_help(int argc, char **argv)
 	return cmd->run(2, help_argv);
 }
 
-int main(int argc, char **argv)
+/* The command line, up to the command's exit status. */
+static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -122,4 +125,21 @@ int main(int argc, char **argv)
 	 * getopt start afresh: the "+" above must not stop it at the first file. */
 	optind = 0;
 	return cmd->run(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	/* Past a file size limit (ulimit -f), a write fails with EFBIG, as on a full
+	 * disk, and -o's temporary file is removed, rather than the signal killing
+	 * moestat and leaving it behind. */
+	signal(SIGXFSZ, SIG_IGN);
+	status = run(argc, argv);
+	/* The commands check their own output; this is for the help and the version. */
+	if (status == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+		fprintf(stderr, "moestat: <stdout>: write error: %s\n", strerror(errno));
+		return EX_IOERR;
+	}
+	return status;
 }

@@ -352,6 +352,7 @@ static int route_capacity(struct replay *r, struct layer *l, struct run *u,
 			place = i > 0 && bid[i].expert == bid[i - 1].expert ? place + 1 : 0;
 			kept[bid[i].slot] = place < capacity;
 		}
+		free(bid);
 	}
 	for (size_t t = 0; t < l->chunk_tokens; t++) {
 		const struct held *h = &l->held[t];

@@ -125,6 +125,12 @@ static const struct csv_bad bad[] = {
 	/* a record over lines is named by its first line */
 	{ "layer,experts\n1,\"[1,\n-2]\"\n", PARSE_BAD, "bad experts item '-2'", 2 },
 	{ "layer,note,experts\n1,\"a\nb\nc\",2,3\n", PARSE_BAD, "found 4", 2 },
+	/* A field quoted over lines is shown on one line (found by fuzz_csv). */
+	{ "layer,token_idx,experts,weights,logits,do,\"main\r\n0,1,\"1,2\",\"0.3 2 3 4]\",\r\n",
+	  PARSE_FATAL, "header: text after the closing quote in column 7 ('main\\n0,1,1')", 1 },
+	{ "layer,note,experts\n1,\"a\n\tb\"x,2\n", PARSE_BAD,
+	  "text after the closing quote in field 2 ('a\\n\\tbx')", 2 },
+	{ "experts\n\"1,\n\n,2\"\n", PARSE_BAD, "empty item in the experts list '1,\\n\\n,2'", 2 },
 };
 
 START_TEST(test_bad)

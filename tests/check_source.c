@@ -123,6 +123,35 @@ START_TEST(damaged_gzip_is_an_io_error)
 }
 END_TEST
 
+/* Inputs fuzz_source found, and the message their read ends with, in every build. */
+static const struct {
+	const char *bytes;
+	size_t len;
+	const char *message;
+} found[] = {
+	/* FLG 0xf0 sets reserved bits: ISA-L read the data, zlib refused it */
+	{ "\x1f\x8b\x08\xf0\xb3\xa1\x96\x6e\x2e\x34\x6c\x6f\x67\x00\x33\xd6"
+	  "\x31\xe7\x32\xd4\x31\xe2\x32\xe0\x02\x08\xcc\x59\xc2\x8c\x0a\x00\x00\x00", 34,
+	  "corrupt gzip data: incorrect header check" },
+	/* method 0, not deflate, and then the end: zlib refuses the method, ISA-L saw a cut */
+	{ "\x1f\x8b\x00\x05", 4, "corrupt gzip data: incorrect header check" },
+};
+
+START_TEST(fuzz_findings_are_io_errors)
+{
+	char *path = tu_temp_file(found[_i].bytes, found[_i].len);
+	struct moe_error err = { 0 };
+	char out[256];
+	size_t got;
+
+	ck_assert_int_eq(read_all(path, out, sizeof out, &got, &err), -1);
+	ck_assert_int_eq(err.status, EX_IOERR);
+	ck_assert_str_eq(err.msg, found[_i].message);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 START_TEST(empty_inputs_have_no_bytes)
 {
 	char *plain = tu_temp_file("", 0);
@@ -164,6 +193,7 @@ Suite *source_suite(void)
 	tcase_add_test(tc, gzip_members_are_one_stream);
 	tcase_add_test(tc, gzip_is_told_by_magic_not_name);
 	tcase_add_loop_test(tc, damaged_gzip_is_an_io_error, 0, sizeof damaged / sizeof *damaged);
+	tcase_add_loop_test(tc, fuzz_findings_are_io_errors, 0, sizeof found / sizeof *found);
 	tcase_add_test(tc, empty_inputs_have_no_bytes);
 	tcase_add_test(tc, unreadable_inputs_are_noinput);
 	suite_add_tcase(s, tc);

@@ -1,4 +1,4 @@
-/* fuzz_jsonl.c: libFuzzer target: the bytes as a JSON Lines file, read by the scanner and by jansson alone; any difference aborts. */
+/* fuzz_jsonl.c: libFuzzer target: the bytes as a JSON Lines file, read by the scanner and by jansson alone (any difference aborts), then by the reader. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,11 +8,10 @@
 
 #include "domains.h"
 #include "format.h"
+#include "fuzz.h"
 #include "jsonl.h"
 #include "lines.h"
 #include "source.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* --key settings each input is read with: none, Megatron's names, and one-letter names. */
 static const char *const keys_megatron[MOE_ROLE_COUNT] = {
@@ -34,8 +33,7 @@ struct side {
 
 static void differ(const char *what, long line)
 {
-	fprintf(stderr, "fuzz_jsonl: line %ld: %s differ between jansson and the scanner\n", line, what);
-	abort();
+	fuzz_fail("line %ld: %s differ between jansson and the scanner", line, what);
 }
 
 static void side_open(struct side *s, const char *path, const char *const *keys, bool scanner)
@@ -126,32 +124,12 @@ static void diff_file(const char *path, const char *const *keys)
 	side_close(&fast);
 }
 
-/* The file each input is written to, in turn. */
-static char path[64];
-
-static void remove_input(void)
-{
-	unlink(path);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int fd = -1;
+	const char *path = fuzz_input_file(data, size);
 
-	if (fd < 0) {
-		snprintf(path, sizeof path, "/tmp/fuzz_jsonl-XXXXXX");
-		fd = mkstemp(path);
-		if (fd < 0) {
-			perror("fuzz_jsonl: mkstemp");
-			abort();
-		}
-		atexit(remove_input);
-	}
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size) {
-		perror("fuzz_jsonl: writing the input");
-		abort();
-	}
 	for (size_t i = 0; i < sizeof key_sets / sizeof *key_sets; i++)
 		diff_file(path, key_sets[i]);
+	fuzz_read(path, MOE_FORMAT_JSONL);
 	return 0;
 }
