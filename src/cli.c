@@ -331,8 +331,9 @@ static void meter_end(struct meter *m)
 		fprintf(stderr, "\r%*s\r", (int)m->width, "");
 }
 
-int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
-             struct reader **out)
+/* cli_read, with parts for the reader (reader.h) when not NULL. */
+static int read_records(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
+                        const struct reader_parts *parts, struct reader **out)
 {
 	uint64_t count = 0;
 	struct meter meter;
@@ -349,6 +350,8 @@ int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink
 	*out = reader_open(files, (size_t)nfiles, &c->read);
 	if (!*out)
 		return cli_out_of_memory();
+	if (parts)
+		reader_parts(*out, parts);
 	meter_start(&meter, c, *out);
 	while ((rc = reader_next(*out, &rec, &err)) > 0 && (status = sink(ctx, &rec)) == 0)
 		if (meter.on && (++count & 0x3fff) == 0)
@@ -363,6 +366,12 @@ int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink
 		*out = NULL;
 	}
 	return status;
+}
+
+int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
+             struct reader **out)
+{
+	return read_records(c, nfiles, files, sink, ctx, NULL, out);
 }
 
 int cli_input_status(const struct moe_input *in)
@@ -554,6 +563,7 @@ struct part {
 
 struct pool {
 	const struct cli_common *c;
+	struct reader_options read;     /* the common ones, without blocks: the pool has threads */
 	const struct state_options *opt;
 	char **files;
 	size_t nfiles, next, merged;
@@ -571,7 +581,7 @@ static void read_part(struct pool *p, struct part *part, char **file)
 	int rc = -1;
 
 	/* err may hold a record that --skip-bad passed over: only rc says the part failed. */
-	if (state_init(&part->state, p->opt) < 0 || !(r = reader_open(file, 1, &p->c->read)))
+	if (state_init(&part->state, p->opt) < 0 || !(r = reader_open(file, 1, &p->read)))
 		goto oom;
 	while ((rc = reader_next(r, &rec, &part->err)) > 0)
 		if (state_add(&part->state, &rec) < 0)
@@ -642,10 +652,11 @@ static int merge_parts(struct pool *p, struct state *s)
 static int read_parts(const struct cli_common *c, size_t nfiles, char **files,
                       const struct state_options *opt, struct state *s)
 {
-	struct pool p = { .c = c, .opt = opt, .files = files, .nfiles = nfiles };
+	struct pool p = { .c = c, .read = c->read, .opt = opt, .files = files, .nfiles = nfiles };
 	pthread_t thread[256];
 	int status;
 
+	p.read.no_blocks = true;
 	p.parts = calloc(nfiles, sizeof *p.parts);
 	if (!p.parts)
 		return cli_out_of_memory();
@@ -676,6 +687,7 @@ int cli_read_state(const struct cli_common *c, int nfiles, char **files,
                    const struct state_options *opt, struct state *s)
 {
 	static char *stdin_only[] = { "-", NULL };
+	struct reader_parts parts;
 	struct reader *r;
 	int status;
 
@@ -690,7 +702,7 @@ int cli_read_state(const struct cli_common *c, int nfiles, char **files,
 	if (c->jobs) {
 		status = read_parts(c, (size_t)nfiles, files, opt, s);
 	} else {
-		status = cli_read(c, nfiles, files, add_record, s, &r);
+		status = read_records(c, nfiles, files, add_record, s, state_parts(s, &parts) ? &parts : NULL, &r);
 		if (status == 0 && state_finish(s, reader_input(r)) < 0)
 			status = cli_out_of_memory();
 		reader_close(r);

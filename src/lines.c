@@ -9,11 +9,6 @@
 
 #define LINES_CHUNK (256u << 10)
 
-/* The buffer has this many bytes past its capacity (the NUL after a full line,
- * and the over-read of LINES_OVERREAD that lines_window allows), so that the
- * word-at-a-time readers of lines_window never leave the allocation. */
-#define LINES_SPARE (1 + LINES_OVERREAD)
-
 struct lines {
 	struct source *src;
 	char *buf;
@@ -26,6 +21,11 @@ struct lines {
 	char *last;             /* the line last returned, for lines_unread */
 	size_t last_len;
 	bool unread;
+	bool moved;             /* bytes came back (lines_give_back): lines_window waits for lines_next */
+	bool memory;            /* the caller's bytes, no source (lines_open_memory) */
+	const char *name;       /* of a block, for messages */
+	bool fail_after;        /* the source failed after the bytes given back, with error */
+	struct moe_error error;
 };
 
 struct lines *lines_open(struct source *src)
@@ -51,6 +51,11 @@ static int refill(struct lines *ln, struct moe_error *err)
 {
 	ssize_t n;
 
+	if (ln->fail_after) {
+		*err = ln->error;
+		err->line = ln->number + 1;
+		return -1;
+	}
 	if (ln->start > 0) {
 		memmove(ln->buf, ln->buf + ln->start, ln->end - ln->start);
 		ln->end -= ln->start;
@@ -117,6 +122,7 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
 	}
 	if (ln->failed)
 		return LINES_ERROR;
+	ln->moved = false;
 	for (;;) {
 		nl = memchr(ln->buf + ln->start + scanned, '\n', ln->end - ln->start - scanned);
 		if (nl || ln->eof)
@@ -164,8 +170,9 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
 
 bool lines_window(const struct lines *ln, const char **start, const char **end)
 {
-	/* The first line may begin with a BOM, and an unread line must come again. */
-	if (ln->first || ln->unread || ln->failed || ln->start == ln->end)
+	/* The first line may begin with a BOM, an unread line must come again, and
+	 * bytes given back are new to a parser that keeps what it saw of the old. */
+	if (ln->first || ln->unread || ln->failed || ln->moved || ln->start == ln->end)
 		return false;
 	*start = ln->buf + ln->start;
 	*end = ln->buf + ln->end;
@@ -190,13 +197,85 @@ long lines_number(const struct lines *ln)
 
 const char *lines_name(const struct lines *ln)
 {
-	return source_name(ln->src);
+	return ln->memory ? ln->name : source_name(ln->src);
+}
+
+struct lines *lines_open_memory(const char *name)
+{
+	struct lines *ln = calloc(1, sizeof *ln);
+
+	if (!ln)
+		return NULL;
+	ln->memory = true;
+	ln->name = name;
+	ln->eof = true;
+	return ln;
+}
+
+void lines_reset_memory(struct lines *ln, char *text, size_t len)
+{
+	ln->buf = text;
+	ln->cap = ln->end = len;
+	ln->start = 0;
+	ln->number = 0;
+	ln->unread = false;
+	ln->moved = true;
+}
+
+struct source *lines_source(const struct lines *ln)
+{
+	return ln->src;
+}
+
+void lines_buffered(const struct lines *ln, const char **bytes, size_t *len)
+{
+	*bytes = ln->buf + ln->start;
+	*len = ln->end - ln->start;
+}
+
+void lines_drop(struct lines *ln)
+{
+	ln->start = ln->end = 0;
+}
+
+int lines_give_back(struct lines *ln, long line, const char *text, size_t len, int end,
+                    const struct moe_error *err)
+{
+	size_t have = ln->end - ln->start;
+
+	if (have + len > ln->cap) {
+		char *buf = malloc(have + len + LINES_SPARE);
+
+		if (!buf)
+			return -1;
+		memcpy(buf, ln->buf + ln->start, have);
+		memset(buf + have + len, 0, LINES_SPARE);
+		free(ln->buf);
+		ln->buf = buf;
+		ln->cap = have + len;
+		ln->start = 0;
+		ln->end = have;
+	} else if (ln->start > 0) {
+		memmove(ln->buf, ln->buf + ln->start, have);
+		ln->start = 0;
+		ln->end = have;
+	}
+	memcpy(ln->buf + ln->end, text, len);
+	ln->end += len;
+	ln->number = line;
+	ln->moved = true;
+	ln->eof = end == 1;
+	ln->fail_after = end < 0;
+	if (end < 0)
+		ln->error = *err;
+	return 0;
 }
 
 void lines_close(struct lines *ln)
 {
 	if (!ln)
 		return;
-	free(ln->buf);
+	if (!ln->memory)
+		free(ln->buf);
 	free(ln);
 }

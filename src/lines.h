@@ -28,6 +28,10 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
 /* Bytes a reader of lines_window may load past *end (never past the buffer). */
 #define LINES_OVERREAD 64
 
+/* Bytes a buffer of lines needs past its end: the NUL after a last line
+ * without a newline, and the over-read of lines_window. */
+#define LINES_SPARE (1 + LINES_OVERREAD)
+
 /* The hot path of a parser reads whole lines in place, without a copy or a
  * search for the newline: [*start, *end) are the bytes buffered after the last
  * line handed out, the next line first; they may end inside a line, which
@@ -46,6 +50,27 @@ void lines_unread(struct lines *ln);
 long lines_number(const struct lines *ln);
 
 const char *lines_name(const struct lines *ln);
+
+/* Lines of the caller's bytes text[0, len), which must be followed by
+ * LINES_SPARE defined bytes the lines may write: a block of a file (blocks.h)
+ * named name in messages, its first line numbered 1. lines_reset_memory
+ * starts it again on other bytes. NULL when out of memory. */
+struct lines *lines_open_memory(const char *name);
+void lines_reset_memory(struct lines *ln, char *text, size_t len);
+
+/* For a taker of the rest of the source in blocks (blocks.h): the source, and
+ * the bytes buffered after the last line handed out, which are the taker's
+ * from now on (lines_drop forgets them). */
+struct source *lines_source(const struct lines *ln);
+void lines_buffered(const struct lines *ln, const char **bytes, size_t *len);
+void lines_drop(struct lines *ln);
+
+/* The taker gives back what it did not use: lines_next goes on with the len
+ * bytes at text, after line number line; then, when end is 1, the source has
+ * ended; when -1, it failed with err; when 0, it goes on. -1 when out of
+ * memory. */
+int lines_give_back(struct lines *ln, long line, const char *text, size_t len, int end,
+                    const struct moe_error *err);
 
 void lines_close(struct lines *ln);
 

@@ -6,8 +6,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "blocks.h"
 #include "lines.h"
 #include "source.h"
+
+/* A regular file of some blocks (1 MiB, or 256 KiB of gzip) has the rest of
+ * its lines, after its first record, parsed on worker threads (blocks.h) while
+ * records that need no reader of their own come; a block that does (a header,
+ * a #domain line, a bad record) hands the rest back to the reader here, which
+ * tries the threads again after BLOCKS_AGAIN records, twice as many each time. */
+#define BLOCKS_MIN_FILE (1u << 20)
+#define BLOCKS_AGAIN 65536u
+#define NO_DOMAIN_LINE (-2)
 
 struct reader {
 	const struct reader_options *opts;
@@ -27,6 +37,44 @@ struct reader {
 	struct mlog_carry mlog;
 	uint64_t total;                 /* the files' sizes, 0 when one is not known */
 	uint64_t done;                  /* the sizes of the files read to their end */
+	const struct reader_parts *parts;       /* or NULL */
+	struct blocks *blocks;          /* the rest of the file on threads, or NULL */
+	struct blocks_job job;
+	bool into_parts;                /* the blocks' records go into parts, not out */
+	struct block_out *out;          /* the block being handed out */
+	size_t out_next, out_ids, out_reals;    /* its next record, the ids and reals before it */
+	long block_line;                /* the line before the block */
+	long line;                      /* of the record last handed out from blocks */
+	uint64_t until_blocks;          /* records to read before blocks start; 0: never */
+	uint64_t blocks_again;          /* the wait after the next hand-back */
+	uint64_t blocks_read, blocks_returned;
+	/* A worker's: */
+	struct reader_options own;
+	int domain;                     /* in force in the file, where mlog's carry says NO_DOMAIN_LINE */
+	char *copy;                     /* of the block being read, which parsers may change */
+	size_t copy_cap;
+	bool domain_wanted;             /* by --domain, of the domain in force */
+};
+
+/* What a worker makes of a block: its records, each with the number of its
+ * line in the block, or what they added to a part. */
+struct block_out {
+	struct block_record {
+		uint32_t layer;
+		uint32_t k;
+		uint32_t line;
+		uint32_t nweights, nlogits;
+		bool weights, logits;
+		int64_t token;
+	} *rec;
+	size_t n, cap;
+	uint32_t *ids;                  /* the records' lists, one after another */
+	size_t nids, cap_ids;
+	double *reals;                  /* their weights and logits, one after another */
+	size_t nreals, cap_reals;
+	void *part;
+	void (*close_part)(void *part);
+	uint64_t records, selected;
 };
 
 struct reader *reader_open(char *const *files, size_t nfiles, const struct reader_options *opts)
@@ -63,8 +111,26 @@ struct reader *reader_open(char *const *files, size_t nfiles, const struct reade
 	return r;
 }
 
+static void stop_workers(struct reader *r)
+{
+	for (size_t i = 0; i < r->job.nworkers; i++)
+		reader_close(r->job.worker[i]);
+	free(r->job.worker);
+	r->job.worker = NULL;
+	r->job.nworkers = 0;
+}
+
 static void close_file(struct reader *r)
 {
+	if (r->blocks) {
+		struct blocks_rest rest;
+
+		blocks_stop(r->blocks, &rest);
+		free(rest.text);
+		r->blocks = NULL;
+		r->out = NULL;
+		stop_workers(r);
+	}
 	if (r->src)
 		r->done += source_size(r->src);
 	if (r->ops && r->parser)
@@ -84,6 +150,7 @@ void reader_close(struct reader *r)
 	close_file(r);
 	domains_free(r->domains);
 	free(r->stamp);
+	free(r->copy);
 	free(r);
 }
 
@@ -147,6 +214,10 @@ static int open_next(struct reader *r, struct moe_error *err)
 		moe_error_set(err, EX_OSERR, source_name(r->src), 0, "out of memory");
 		return -1;
 	}
+	r->until_blocks = format == MOE_FORMAT_MLOG && !r->opts->follow && !r->opts->no_blocks &&
+	                  source_size(r->src) >= (source_is_gzip(r->src) ? BLOCKS_MIN_FILE / 4 : BLOCKS_MIN_FILE) &&
+	                  blocks_workers() > 0;
+	r->blocks_again = BLOCKS_AGAIN;
 	return 1;
 }
 
@@ -198,7 +269,7 @@ static int bad(struct reader *r, struct moe_error *err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	moe_error_vset(err, EX_DATAERR, source_name(r->src), lines_number(r->lines), fmt, ap);
+	moe_error_vset(err, EX_DATAERR, lines_name(r->lines), lines_number(r->lines), fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -309,6 +380,248 @@ static bool skip_rest_of_file(struct reader *r, const struct moe_error *err)
 	return true;
 }
 
+/* Room for n more items of size bytes in *a, which holds len of cap; -1 when out of memory. */
+static int reserve(void **a, size_t *cap, size_t len, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap : 4096;
+	void *p;
+
+	if (len + n <= *cap)
+		return 0;
+	while (c < len + n)
+		c *= 2;
+	if (!(p = realloc(*a, c * size)))
+		return -1;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
+static int push_record(struct block_out *out, const struct moe_record *rec, long line)
+{
+	size_t nweights = rec->weights ? rec->nweights : 0, nlogits = rec->logits ? rec->nlogits : 0;
+
+	if (reserve((void **)&out->rec, &out->cap, out->n, 1, sizeof *out->rec) < 0 ||
+	    reserve((void **)&out->ids, &out->cap_ids, out->nids, rec->k, sizeof *out->ids) < 0 ||
+	    reserve((void **)&out->reals, &out->cap_reals, out->nreals, nweights + nlogits,
+	            sizeof *out->reals) < 0)
+		return -1;
+	out->rec[out->n++] = (struct block_record){
+		.layer = rec->layer, .k = (uint32_t)rec->k, .line = (uint32_t)line,
+		.nweights = (uint32_t)nweights, .nlogits = (uint32_t)nlogits,
+		.weights = rec->weights != NULL, .logits = rec->logits != NULL, .token = rec->token,
+	};
+	memcpy(out->ids + out->nids, rec->experts, rec->k * sizeof *out->ids);
+	out->nids += rec->k;
+	if (nweights)
+		memcpy(out->reals + out->nreals, rec->weights, nweights * sizeof *out->reals);
+	out->nreals += nweights;
+	if (nlogits)
+		memcpy(out->reals + out->nreals, rec->logits, nlogits * sizeof *out->reals);
+	out->nreals += nlogits;
+	return 0;
+}
+
+/* A worker's read of a block: its lines are records (or blank, or comments)
+ * that pass check_record as the file's reader would check them at this point,
+ * nothing that changes how the lines after it read (a header, a #domain line),
+ * nothing bad; anything else leaves the block to the file's reader. */
+static bool parse_block(void *worker, char *text, size_t len, void *block, long *lines)
+{
+	struct reader *w = worker;
+	struct block_out *out = block;
+	const unsigned char *layers = w->opts->layers;
+	struct moe_shape header;
+	struct moe_record rec;
+	struct moe_error err;
+
+	out->n = out->nids = out->nreals = 0;
+	out->records = out->selected = 0;
+	/* The text must stay as it came, for the file's reader if it goes back. */
+	if (len > w->copy_cap) {
+		char *copy = realloc(w->copy, len + LINES_SPARE);
+
+		if (!copy)
+			return false;
+		memset(copy + len, 0, LINES_SPARE);
+		w->copy = copy;
+		w->copy_cap = len;
+	}
+	memcpy(w->copy, text, len);
+	lines_reset_memory(w->lines, w->copy, len);
+	for (;;) {
+		int rc = w->ops->next(w->parser, &rec, &header, &err);
+
+		if (rc == PARSE_END) {
+			*lines = lines_number(w->lines);
+			return true;
+		}
+		if (rc != PARSE_RECORD || w->mlog.domain != NO_DOMAIN_LINE || check_record(w, &rec, &err) < 0)
+			return false;
+		rec.domain = w->domain;
+		if (!w->parts) {
+			if (push_record(out, &rec, lines_number(w->lines)) < 0)
+				return false;
+			continue;
+		}
+		/* Into a part: what count_record and wanted would do, with N and k fixed. */
+		out->records++;
+		if (!w->domain_wanted || (layers && !(layers[rec.layer / 8] & (1u << rec.layer % 8))))
+			continue;
+		out->selected++;
+		if (w->parts->add(out->part, &rec) < 0)
+			return false;
+	}
+}
+
+static void *open_out(void *ctx)
+{
+	const struct reader *r = ctx;
+	struct block_out *out = calloc(1, sizeof *out);
+
+	if (out && r->into_parts) {
+		out->close_part = r->parts->close;
+		if (!(out->part = r->parts->open(r->parts->ctx))) {
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+static void close_out(void *block)
+{
+	struct block_out *out = block;
+
+	free(out->rec);
+	free(out->ids);
+	free(out->reals);
+	if (out->part)
+		out->close_part(out->part);
+	free(out);
+}
+
+/* A worker for blocks of r's file, which reads records as r does now. */
+static struct reader *open_worker(const struct reader *r)
+{
+	struct reader *w = calloc(1, sizeof *w);
+	struct parser_env env;
+
+	if (!w)
+		return NULL;
+	w->own = *r->opts;
+	w->own.skip_bad = false;
+	w->opts = &w->own;
+	w->in = r->in;
+	/* A #domain line in a block sets the carry from its own table: any sends the block back. */
+	w->mlog = r->mlog;
+	w->mlog.domain = NO_DOMAIN_LINE;
+	w->domain = r->mlog.domain;
+	w->ops = r->ops;
+	w->parts = r->into_parts ? r->parts : NULL;
+	w->domain_wanted = !r->opts->domain ||
+	                   (r->mlog.domain >= 0 && r->mlog.domain == domains_find(r->domains, r->opts->domain));
+	w->domains = domains_new();
+	w->stamp = calloc(MOE_MAX_EXPERTS, sizeof *w->stamp);
+	w->lines = lines_open_memory(source_name(r->src));
+	if (!w->domains || !w->stamp || !w->lines) {
+		reader_close(w);
+		return NULL;
+	}
+	env.lines = w->lines;
+	env.domains = w->domains;
+	env.keys = w->opts->keys;
+	env.mlog = &w->mlog;
+	if (!(w->parser = w->ops->open(&env))) {
+		reader_close(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Hands the rest of the file to blocks; nothing changes when threads or
+ * memory are not to be had. */
+static void start_blocks(struct reader *r)
+{
+	size_t n = blocks_workers();
+	const char *bytes;
+	size_t len;
+
+	/* Parts need nothing of count_record but a count: N and k are fixed. */
+	r->into_parts = r->parts && r->in.header.topk &&
+	                (r->in.experts_from == EXPERTS_FROM_OPTION || r->in.experts_from == EXPERTS_FROM_HEADER);
+	r->job = (struct blocks_job){ .parse = parse_block, .open_out = open_out, .close_out = close_out,
+	                              .ctx = r };
+	if (!(r->job.worker = calloc(n, sizeof *r->job.worker)))
+		return;
+	while (r->job.nworkers < n && (r->job.worker[r->job.nworkers] = open_worker(r)))
+		r->job.nworkers++;
+	lines_buffered(r->lines, &bytes, &len);
+	r->line = lines_number(r->lines);
+	if (r->job.nworkers == n &&
+	    (r->blocks = blocks_start(&r->job, lines_source(r->lines), bytes, len, r->line)))
+		lines_drop(r->lines);
+	else
+		stop_workers(r);
+}
+
+/* Takes back from blocks what they did not hand out. */
+static int stop_blocks(struct reader *r, struct moe_error *err)
+{
+	struct blocks_rest rest;
+	int rc = blocks_stop(r->blocks, &rest);
+
+	r->blocks = NULL;
+	r->out = NULL;
+	stop_workers(r);
+	if (rc == 0)
+		rc = lines_give_back(r->lines, rest.line, rest.text, rest.len, rest.end, &rest.err);
+	free(rest.text);
+	if (rc < 0) {
+		moe_error_set(err, EX_OSERR, source_name(r->src), 0, "out of memory");
+		return -1;
+	}
+	r->blocks_returned += rest.len > 0;
+	r->until_blocks = rest.end == 0 ? r->blocks_again : 0;
+	r->blocks_again *= 2;
+	return 0;
+}
+
+/* The next record from blocks: 1 with *rec, 0 when they are over, -1 with err. */
+static int next_from_blocks(struct reader *r, struct moe_record *rec, struct moe_error *err)
+{
+	while (!r->out || r->out_next == r->out->n) {
+		if (!blocks_next(r->blocks, (void **)&r->out, &r->block_line))
+			return stop_blocks(r, err);
+		r->out_next = r->out_ids = r->out_reals = 0;
+		r->blocks_read++;
+		if (!r->into_parts)
+			continue;
+		if (r->parts->join(r->parts->ctx, r->out->part) < 0) {
+			moe_error_set(err, EX_OSERR, source_name(r->src), 0, "out of memory");
+			return -1;
+		}
+		r->in.records += r->out->records;
+		r->in.selected += r->out->selected;
+	}
+	const struct block_record *b = &r->out->rec[r->out_next++];
+
+	rec->layer = b->layer;
+	rec->k = b->k;
+	rec->token = b->token;
+	rec->domain = r->mlog.domain;
+	rec->experts = r->out->ids + r->out_ids;
+	r->out_ids += b->k;
+	rec->weights = b->weights ? r->out->reals + r->out_reals : NULL;
+	rec->nweights = b->nweights;
+	r->out_reals += b->nweights;
+	rec->logits = b->logits ? r->out->reals + r->out_reals : NULL;
+	rec->nlogits = b->nlogits;
+	r->out_reals += b->nlogits;
+	r->line = r->block_line + b->line;
+	return 1;
+}
+
 int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 {
 	struct moe_shape header;
@@ -316,6 +629,20 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 	for (;;) {
 		int rc;
 
+		if (r->blocks) {
+			rc = next_from_blocks(r, rec, err);
+			if (rc <= 0) {
+				if (rc < 0)
+					return -1;
+				continue;
+			}
+			count_record(r, rec);
+			if (wanted(r, rec)) {
+				r->in.selected++;
+				return 1;
+			}
+			continue;
+		}
 		if (!r->lines) {
 			rc = open_next(r, err);
 			if (rc == 0)
@@ -345,11 +672,24 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 		if (rc != PARSE_RECORD)
 			return -1;
 		count_record(r, rec);
+		if (r->until_blocks && --r->until_blocks == 0)
+			start_blocks(r);
 		if (wanted(r, rec)) {
 			r->in.selected++;
 			return 1;
 		}
 	}
+}
+
+void reader_blocks(const struct reader *r, uint64_t *read, uint64_t *returned)
+{
+	*read = r->blocks_read;
+	*returned = r->blocks_returned;
+}
+
+void reader_parts(struct reader *r, const struct reader_parts *parts)
+{
+	r->parts = parts;
 }
 
 void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total)
@@ -361,7 +701,7 @@ void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total)
 void reader_where(const struct reader *r, const char **file, long *line)
 {
 	*file = r->src ? source_name(r->src) : "-";
-	*line = r->lines ? lines_number(r->lines) : 0;
+	*line = r->blocks ? r->line : r->lines ? lines_number(r->lines) : 0;
 }
 
 const struct moe_input *reader_input(const struct reader *r)

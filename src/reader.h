@@ -21,6 +21,7 @@ struct reader_options {
 	const char *domain;             /* only this domain; NULL = all */
 	bool need_logits;               /* a record without router logits is bad (replay) */
 	const volatile sig_atomic_t *follow;    /* follow plain files until set (source_follow); NULL: no */
+	bool no_blocks;                 /* no big file read in blocks on threads (blocks.h) */
 };
 
 enum moe_experts_from { EXPERTS_FROM_NONE, EXPERTS_FROM_OPTION, EXPERTS_FROM_HEADER, EXPERTS_FROM_IDS };
@@ -55,6 +56,26 @@ struct reader *reader_open(char *const *files, size_t nfiles, const struct reade
  * handed out has k >= 1 distinct ids below N (when N is known), k equal to
  * the header's top-k (when given), k weights, and N logits. */
 int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err);
+
+/* A sink whose records may be added in parts, on other threads, the parts
+ * then joined in the order of the file with the same result as adding the
+ * records one by one (state.h). Given one, the reader puts the records of a
+ * big file's blocks (blocks.h) into parts, which it joins as the blocks come:
+ * those records never leave reader_next. */
+struct reader_parts {
+	void *(*open)(void *ctx);                               /* an empty part; NULL: out of memory */
+	int (*add)(void *part, const struct moe_record *rec);   /* -1: out of memory */
+	int (*join)(void *ctx, void *part);                     /* adds, then empties, part; -1: out of memory */
+	void (*close)(void *part);
+	void *ctx;
+};
+
+/* Before the first reader_next; parts must outlive r. */
+void reader_parts(struct reader *r, const struct reader_parts *parts);
+
+/* How many blocks of the files were read on threads, and how many of those
+ * went back to the reader (blocks.h): for the tests. */
+void reader_blocks(const struct reader *r, uint64_t *read, uint64_t *returned);
 
 /* The file and line of the record last handed out, for a sink's messages. */
 void reader_where(const struct reader *r, const char **file, long *line);

@@ -79,6 +79,45 @@ int state_add(struct state *s, const struct moe_record *rec)
 	return stats_add(d, rec);
 }
 
+static void *open_part(void *ctx)
+{
+	const struct state *s = ctx;
+	struct stats *part = malloc(sizeof *part);
+
+	if (part)
+		stats_init(part, s->all.capacity, s->all.gaps);
+	return part;
+}
+
+static int add_to_part(void *part, const struct moe_record *rec)
+{
+	return stats_add(part, rec);
+}
+
+static int join_part(void *ctx, void *part)
+{
+	struct state *s = ctx;
+
+	if (stats_merge(&s->all, part) < 0)
+		return -1;
+	stats_clear(part);
+	return 0;
+}
+
+static void close_part(void *part)
+{
+	stats_free(part);
+	free(part);
+}
+
+bool state_parts(struct state *s, struct reader_parts *parts)
+{
+	if (s->ntakes > 0 || s->opt.by_domain)
+		return false;
+	*parts = (struct reader_parts){ open_part, add_to_part, join_part, close_part, s };
+	return true;
+}
+
 static int add_file(struct state *s, const char *name)
 {
 	char **files = realloc(s->files, (s->input.nfiles + 1) * sizeof *files);

@@ -62,6 +62,11 @@ int state_init(struct state *s, const struct state_options *opt);
 /* Adds one record; -1 when out of memory. */
 int state_add(struct state *s, const struct moe_record *rec);
 
+/* Fills parts (reader.h) for s, whose records may then be added in parts on
+ * other threads: true when s holds nothing but the stats of all records
+ * (no batch sizes, no domains), false when its records must come one by one. */
+bool state_parts(struct state *s, struct reader_parts *parts);
+
 /* At the end of the records: keeps a copy of in (what the reader says about
  * them), gives every accumulator room for its N and closes the chunks
  * (batch_finish). -1 when out of memory. */

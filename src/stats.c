@@ -197,9 +197,27 @@ int stats_merge(struct stats *into, const struct stats *from)
 	const struct stats_layer *l;
 
 	for (l = stats_next(from, 0); l; l = stats_next(from, l->layer + 1))
-		if (stats_merge_layer(into, l, from->capacity) < 0)
+		if (l->tokens > 0 && stats_merge_layer(into, l, from->capacity) < 0)
 			return -1;
 	return 0;
+}
+
+void stats_clear(struct stats *st)
+{
+	for (unsigned i = 0; i < st->layers.nslots; i++) {
+		struct stats_layer *l = st->layers.slot[i];
+
+		if (!l)
+			continue;
+		l->tokens = l->selections = 0;
+		l->k_min = l->k_max = 0;
+		memset(l->count, 0, st->capacity * sizeof *l->count);
+		if (!st->gaps)
+			continue;
+		memset(l->max_gap, 0, st->capacity * sizeof *l->max_gap);
+		for (unsigned e = 0; e < st->capacity; e++)
+			l->first_used[e] = l->last_used[e] = -1;
+	}
 }
 
 void stats_free(struct stats *st)

@@ -51,8 +51,11 @@ unsigned stats_layers(const struct stats *st);
  * out of memory. */
 int stats_merge_layer(struct stats *into, const struct stats_layer *from, unsigned n);
 
-/* The same for every layer of from, which keeps gaps when into does. */
+/* The same for every layer of from with records, which keeps gaps when into does. */
 int stats_merge(struct stats *into, const struct stats *from);
+
+/* Forgets every record, keeping the memory: layers stay, with none. */
+void stats_clear(struct stats *st);
 
 void stats_free(struct stats *st);
 

@@ -10,7 +10,7 @@ int main(void)
 		steps_suite, reader_suite, stats_suite, metrics_suite, dead_suite, cli_suite,
 		batch_suite, pairs_suite, compare_suite, route_suite, replay_suite,
 		jsonl_scan_suite, place_suite, devload_suite, counts_suite, render_log_suite,
-		heat_suite, state_suite, window_suite,
+		heat_suite, state_suite, window_suite, blocks_suite,
 	};
 	SRunner *sr = srunner_create(suites[0]());
 	int failed;

@@ -29,5 +29,6 @@ Suite *state_suite(void);
 Suite *window_suite(void);
 Suite *render_log_suite(void);
 Suite *heat_suite(void);
+Suite *blocks_suite(void);
 
 #endif
