@@ -44,46 +44,65 @@ const char *field_decimals(const char *s, double *out, size_t cap, size_t *n);
  * mispredict their exit on nearly every id, whose length varies from record
  * to record; these take the same steps for "7" and for "65535". */
 
-/* Bit i set when s[i] is not a decimal digit, for i in 0..63; s must have 64
- * readable bytes. In portable C; field_nondigits64 is the same with SSE2. */
-static inline uint64_t field_nondigits64_swar(const char *s)
+/* Bit i of each mask tells what s[i] is, for i in 0..63 (s must have 64
+ * readable bytes): not a decimal digit; a newline. */
+struct field_masks {
+	uint64_t nondigit, newline;
+};
+
+/* The top bit of each byte of x, gathered into 8 bits (the multiply adds
+ * each bit into a place of its own). */
+static inline uint64_t field_top_bits8(uint64_t x)
 {
-	uint64_t mask = 0;
+	return (x >> 7 & 0x0101010101010101u) * 0x0102040810204080u >> 56;
+}
+
+/* In portable C; field_masks64 is the same with SSE2. */
+static inline struct field_masks field_masks64_swar(const char *s)
+{
+	const uint64_t hi = 0x8080808080808080u, low = 0x7f7f7f7f7f7f7f7fu;
+	struct field_masks m = { 0, 0 };
 
 	for (unsigned i = 0; i < 64; i += 8) {
-		uint64_t x, hi = 0x8080808080808080u;
+		uint64_t x;
 
 		memcpy(&x, s + i, sizeof x);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 		x = __builtin_bswap64(x);
 #endif
 		/* Per byte, without carries between bytes: the top bit of ge0 is set
-		 * when the low 7 bits are >= '0', that of ge10 when they are > '9'. */
+		 * where the low 7 bits are >= '0', that of ge10 where they are > '9',
+		 * that of nl where the byte is a newline. */
 		uint64_t ge0 = ((x | hi) - 0x3030303030303030u) & hi;
 		uint64_t ge10 = ((x | hi) - 0x3a3a3a3a3a3a3a3au) & hi;
 		uint64_t digit = ge0 & ~ge10 & ~x & hi;
-		/* The top bit of byte j to bit j: the multiply gathers the 8 bits. */
-		mask |= (((digit ^ hi) >> 7) * 0x0102040810204080u >> 56) << i;
+		uint64_t t = x ^ 0x0a0a0a0a0a0a0a0au;
+		uint64_t nl = ~(((t & low) + low) | t) & hi;
+
+		m.nondigit |= field_top_bits8(digit ^ hi) << i;
+		m.newline |= field_top_bits8(nl) << i;
 	}
-	return mask;
+	return m;
 }
 
 #ifdef __SSE2__
-static inline uint64_t field_nondigits64(const char *s)
+static inline struct field_masks field_masks64(const char *s)
 {
-	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-	uint64_t mask = 0;
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9), newline = _mm_set1_epi8('\n');
+	struct field_masks m = { 0, 0 };
 
 	for (unsigned i = 0; i < 64; i += 16) {
-		__m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), zero);
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i d = _mm_sub_epi8(x, zero);
 		__m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
 
-		mask |= (uint64_t)(uint16_t)~_mm_movemask_epi8(digit) << i;
+		m.nondigit |= (uint64_t)(uint16_t)~_mm_movemask_epi8(digit) << i;
+		m.newline |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, newline)) << i;
 	}
-	return mask;
+	return m;
 }
 #else
-#define field_nondigits64 field_nondigits64_swar
+#define field_masks64 field_masks64_swar
 #endif
 
 /* The value of the n digits at s, 1 <= n <= 4 (s must have 4 readable bytes). */

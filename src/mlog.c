@@ -8,13 +8,14 @@
 
 #define MLOG_MAX_COLUMNS 5
 
-/* Where window_record reads: the bytes from base, with a bit for each byte of
- * the 64 there that is not a digit, and for every byte from lim on, which are
- * not the window's (so a number never runs past it). Kept from record to record
- * (a line is some 30 bytes), forgotten whenever lines_next may move the buffer. */
+/* Where the window readers look: the bytes from base, with a bit for each
+ * byte of the 64 there that is not a digit, and for every byte from lim on,
+ * which are not the window's (so a number never runs past it), and a bit for
+ * each newline before lim. Kept from record to record (a line is some 30
+ * bytes), forgotten whenever lines_next may move the buffer. */
 struct mlog_scan {
 	const char *base;               /* NULL: nothing scanned */
-	uint64_t nondigit;
+	uint64_t nondigit, newline;
 	uint64_t ahead;                 /* the bits of nondigit from the reading position on */
 	size_t lim;
 };
@@ -26,6 +27,7 @@ struct mlog {
 	bool has_weights, has_logits;
 	bool fast;                      /* the columns fast_record reads */
 	bool in_place;                  /* and whole numbers only: window_record reads them */
+	bool layer_ids;                 /* and just "layer experts": window_layer_ids does */
 	struct mlog_scan scan;
 	struct field_lists lists;
 };
@@ -101,6 +103,7 @@ static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n)
 			p->fast = false;
 	field_lists_clear(&p->lists);
 	p->in_place = p->fast && !p->has_weights && !p->has_logits;
+	p->layer_ids = p->in_place && n == 2 && roles[0] == MOE_ROLE_LAYER && roles[1] == MOE_ROLE_EXPERTS;
 }
 
 static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
@@ -385,12 +388,16 @@ static bool fast_record(struct mlog *p, const char *s, const char *end, struct m
 /* Scans the 64 bytes from at. */
 static void scan_from(struct mlog_scan *sc, const char *at, const char *end)
 {
+	struct field_masks m = field_masks64(at);
+
 	sc->base = at;
-	sc->nondigit = field_nondigits64(at);
+	sc->nondigit = m.nondigit;
+	sc->newline = m.newline;
 	sc->lim = 64;
 	if (end - at < 64) {
 		sc->lim = end > at ? (size_t)(end - at) : 0;
 		sc->nondigit |= sc->lim ? ~0ull << sc->lim : ~0ull;
+		sc->newline &= sc->lim ? ~0ull >> (64 - sc->lim) : 0;
 	}
 	sc->ahead = sc->nondigit;
 }
@@ -487,6 +494,60 @@ static bool window_record(struct mlog *p, struct moe_record *rec)
 	return true;
 }
 
+/* The hot path of the common shape, "layer id,id,...": each number ends at
+ * the next bit of the non-digit mask, and the line at the one bit of the
+ * newline mask that ends it, so that nothing is checked a number but its
+ * length and the byte after it. Numbers of 1 to 4 digits (below both
+ * limits); a space between the columns; anything else goes to window_record. */
+static bool window_layer_ids(struct mlog *p, struct moe_record *rec)
+{
+	struct mlog_scan sc = p->scan;  /* a copy the compiler can keep in registers */
+	uint32_t *ids = p->lists.experts;       /* room for 64 (set_columns): more than a line of 64 bytes holds */
+	const char *start, *end;
+	uint64_t ends, line_end;
+	size_t at, last, e, k = 0;
+
+	if (!lines_window(p->env.lines, &start, &end))
+		return false;
+	if (!sc.base || start < sc.base || start - sc.base >= 64 ||
+	    !(line_end = sc.newline >> (start - sc.base))) {
+		scan_from(&sc, start, end);
+		p->scan = sc;
+		if (!(line_end = sc.newline))
+			return false;
+	}
+	at = (size_t)(start - sc.base);
+	last = at + (size_t)__builtin_ctzll(line_end);
+	/* The newline is a non-digit: the ends stop there. */
+	ends = sc.nondigit & ~0ull << at;
+	e = (size_t)__builtin_ctzll(ends);
+	if (e - at - 1 >= 4 || sc.base[e] != ' ')
+		return false;
+	rec->layer = field_digits4_value(sc.base + at, (unsigned)(e - at));
+	for (;;) {
+		ends &= ends - 1;
+		at = e + 1;
+		e = (size_t)__builtin_ctzll(ends);
+		if (e - at - 1 >= 4)
+			return false;
+		ids[k++] = field_digits4_value(sc.base + at, (unsigned)(e - at));
+		if (e == last)
+			break;
+		if (sc.base[e] != ',')
+			return false;
+	}
+	lines_advance(p->env.lines, sc.base + last + 1);
+	p->scan = sc;
+	p->lists.nexperts = k;
+	rec->token = -1;
+	rec->domain = p->env.mlog->domain;
+	rec->k = k;
+	rec->experts = ids;
+	rec->weights = rec->logits = NULL;
+	rec->nweights = rec->nlogits = 0;
+	return true;
+}
+
 static bool starts_word(const char *s, const char *word)
 {
 	size_t n = strlen(word);
@@ -503,6 +564,8 @@ static int mlog_next(void *parser, struct moe_record *rec, struct moe_shape *hea
 	int rc;
 
 	for (;;) {
+		if (p->layer_ids && window_layer_ids(p, rec))
+			return PARSE_RECORD;
 		if (p->in_place && window_record(p, rec))
 			return PARSE_RECORD;
 		p->scan.base = NULL;    /* lines_next may move the bytes */

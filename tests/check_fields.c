@@ -140,23 +140,30 @@ START_TEST(lists_stop_at_the_limit)
 }
 END_TEST
 
-START_TEST(nondigit_masks_agree_with_a_byte_loop)
+START_TEST(byte_masks_agree_with_a_byte_loop)
 {
 	uint64_t state = 42;
 	char bytes[64];
 
 	for (int round = 0; round < 20000; round++) {
-		uint64_t expected = 0;
+		struct field_masks expected = { 0, 0 }, swar, sse;
 
 		for (unsigned i = 0; i < 64; i++) {
 			uint64_t r = tu_random(&state);
 			/* Mostly digits and separators, and every byte value now and then. */
-			bytes[i] = (char)(r % 4 == 0 ? (int)(r >> 8 & 0xff) : r % 4 == 1 ? ',' : '0' + (int)(r >> 8) % 10);
+			bytes[i] = (char)(r % 5 == 0 ? (int)(r >> 8 & 0xff) : r % 5 == 1 ? ',' :
+			                  r % 5 == 2 ? '\n' : '0' + (int)(r >> 8) % 10);
 			if (!(bytes[i] >= '0' && bytes[i] <= '9'))
-				expected |= 1ull << i;
+				expected.nondigit |= 1ull << i;
+			if (bytes[i] == '\n')
+				expected.newline |= 1ull << i;
 		}
-		ck_assert_uint_eq(field_nondigits64_swar(bytes), expected);
-		ck_assert_uint_eq(field_nondigits64(bytes), expected);
+		swar = field_masks64_swar(bytes);
+		sse = field_masks64(bytes);
+		ck_assert_uint_eq(swar.nondigit, expected.nondigit);
+		ck_assert_uint_eq(swar.newline, expected.newline);
+		ck_assert_uint_eq(sse.nondigit, expected.nondigit);
+		ck_assert_uint_eq(sse.newline, expected.newline);
 	}
 }
 END_TEST
@@ -255,7 +262,7 @@ Suite *fields_suite(void)
 	tcase_add_test(tc, layers_have_a_limit);
 	tcase_add_test(tc, decimals_equal_strtod);
 	tcase_add_test(tc, lists_stop_at_the_limit);
-	tcase_add_test(tc, nondigit_masks_agree_with_a_byte_loop);
+	tcase_add_test(tc, byte_masks_agree_with_a_byte_loop);
 	tcase_add_test(tc, digit_values_agree_with_strtoul);
 	tcase_add_test(tc, decimal_lists_equal_strtod);
 	suite_add_tcase(s, tc);
