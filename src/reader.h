@@ -64,8 +64,9 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
  * those records never leave reader_next. */
 struct reader_parts {
 	void *(*open)(void *ctx);                               /* an empty part; NULL: out of memory */
+	void (*empty)(void *part);                              /* on the worker's thread, before adding */
 	int (*add)(void *part, const struct moe_record *rec);   /* -1: out of memory */
-	int (*join)(void *ctx, void *part);                     /* adds, then empties, part; -1: out of memory */
+	int (*join)(void *ctx, const void *part);               /* adds part to the sink; -1: out of memory */
 	void (*close)(void *part);
 	void *ctx;
 };

@@ -89,19 +89,21 @@ static void *open_part(void *ctx)
 	return part;
 }
 
+static void empty_part(void *part)
+{
+	stats_clear(part);
+}
+
 static int add_to_part(void *part, const struct moe_record *rec)
 {
 	return stats_add(part, rec);
 }
 
-static int join_part(void *ctx, void *part)
+static int join_part(void *ctx, const void *part)
 {
 	struct state *s = ctx;
 
-	if (stats_merge(&s->all, part) < 0)
-		return -1;
-	stats_clear(part);
-	return 0;
+	return stats_merge(&s->all, part);
 }
 
 static void close_part(void *part)
@@ -114,7 +116,7 @@ bool state_parts(struct state *s, struct reader_parts *parts)
 {
 	if (s->ntakes > 0 || s->opt.by_domain)
 		return false;
-	*parts = (struct reader_parts){ open_part, add_to_part, join_part, close_part, s };
+	*parts = (struct reader_parts){ open_part, empty_part, add_to_part, join_part, close_part, s };
 	return true;
 }
 

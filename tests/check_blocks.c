@@ -58,6 +58,14 @@ static void *part_open(void *ctx)
 	return p;
 }
 
+static void part_empty(void *part)
+{
+	struct part *p = part;
+
+	p->hash = 0;
+	p->power = 1;
+}
+
 static int part_add(void *part, const struct moe_record *rec)
 {
 	struct part *p = part;
@@ -67,15 +75,13 @@ static int part_add(void *part, const struct moe_record *rec)
 	return 0;
 }
 
-static int part_join(void *ctx, void *part)
+static int part_join(void *ctx, const void *part)
 {
 	struct seen *s = ctx;
-	struct part *p = part;
+	const struct part *p = part;
 
 	s->parts_hash = s->parts_hash * p->power + p->hash;
 	s->parts_len++;
-	p->hash = 0;
-	p->power = 1;
 	return 0;
 }
 
@@ -88,7 +94,7 @@ static void read_file(const char *path, const struct reader_options *opts, bool 
                       struct seen *s)
 {
 	char *files[] = { (char *)path };
-	struct reader_parts ops = { part_open, part_add, part_join, part_close, s };
+	struct reader_parts ops = { part_open, part_empty, part_add, part_join, part_close, s };
 	struct moe_record rec;
 	struct reader *r;
 
