@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lines.h"
+
 /* A block is big enough that a thread's hand-over, and a part's join
  * (reader.h: all of a model's counts), cost little beside its parse (some
  * 34,000 records of a DeepSeek-shaped log: dead reads 1.1 times as fast as
@@ -22,7 +24,7 @@
 enum slot_state { SLOT_EMPTY, SLOT_FILLED, SLOT_PARSING, SLOT_DONE };
 
 struct slot {
-	char *text;                     /* BLOCK_TEXT bytes */
+	char *text;                     /* BLOCK_TEXT + LINES_OVERREAD bytes */
 	size_t len;
 	enum slot_state state;
 	bool ok;
@@ -177,7 +179,7 @@ struct blocks *blocks_start(const struct blocks_job *job, struct source *src, co
 	b->carry = malloc(BLOCK_TEXT);
 	b->arg = calloc(2 * nworkers, sizeof *b->arg);
 	for (i = 0; i < b->nslots; i++)
-		if (!(b->slot[i].text = malloc(BLOCK_TEXT)) ||
+		if (!(b->slot[i].text = calloc(1, BLOCK_TEXT + LINES_OVERREAD)) ||
 		    !(b->slot[i].out = job->open_out(job->ctx)))
 			break;
 	if (i < b->nslots || !b->carry || !b->arg) {

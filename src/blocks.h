@@ -10,10 +10,11 @@
 #include "moestat.h"
 #include "source.h"
 
-/* A worker's parse of the block text[0, len) (whole lines) into out, its
- * slot's, with *lines set to the block's number of lines: false when the
- * block holds anything that the caller's reader must read itself, which it
- * then does from text: the parse leaves text as it found it. */
+/* A worker's parse of the block text[0, len) (whole lines, then
+ * LINES_OVERREAD defined bytes) into out, its slot's, with *lines set to the
+ * block's number of lines: false when the block holds anything that the
+ * caller's reader must read itself, which it then does from text: the parse
+ * leaves text as it found it. */
 typedef bool (*blocks_parse_fn)(void *worker, char *text, size_t len, void *out, long *lines);
 
 /* What blocks_start needs of the caller: a worker for each thread, and an out

@@ -23,6 +23,8 @@ struct lines {
 	bool unread;
 	bool moved;             /* bytes came back (lines_give_back): lines_window waits for lines_next */
 	bool memory;            /* the caller's bytes, no source (lines_open_memory) */
+	char *copy;             /* of the line last handed out, then */
+	size_t copy_cap;
 	const char *name;       /* of a block, for messages */
 	bool fail_after;        /* the source failed after the bytes given back, with error */
 	struct moe_error error;
@@ -109,6 +111,22 @@ static int skip_rest(struct lines *ln, struct moe_error *err)
 	}
 }
 
+/* A copy of the n bytes at s, with LINES_SPARE bytes after them; NULL when out of memory. */
+static char *copy_line(struct lines *ln, const char *s, size_t n)
+{
+	if (n + LINES_SPARE > ln->copy_cap) {
+		size_t cap = 2 * (n + LINES_SPARE);
+		char *copy = realloc(ln->copy, cap);
+
+		if (!copy)
+			return NULL;
+		memset(copy, 0, cap);
+		ln->copy = copy;
+		ln->copy_cap = cap;
+	}
+	return memcpy(ln->copy, s, n);
+}
+
 int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err)
 {
 	size_t scanned = 0;
@@ -153,6 +171,12 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
 	ln->number++;
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
+	/* The caller's bytes stay as they are: the line is handed out in a copy. */
+	if (ln->memory && !(s = copy_line(ln, s, n))) {
+		moe_error_set(err, EX_OSERR, ln->name, ln->number, "out of memory");
+		ln->failed = true;
+		return LINES_ERROR;
+	}
 	s[n] = '\0';                    /* the newline's place, or the spare byte after cap */
 	if (ln->first) {
 		ln->first = false;
@@ -277,5 +301,6 @@ void lines_close(struct lines *ln)
 		return;
 	if (!ln->memory)
 		free(ln->buf);
+	free(ln->copy);
 	free(ln);
 }

@@ -52,9 +52,10 @@ long lines_number(const struct lines *ln);
 const char *lines_name(const struct lines *ln);
 
 /* Lines of the caller's bytes text[0, len), which must be followed by
- * LINES_SPARE defined bytes the lines may write: a block of a file (blocks.h)
- * named name in messages, its first line numbered 1. lines_reset_memory
- * starts it again on other bytes. NULL when out of memory. */
+ * LINES_OVERREAD readable, defined bytes, and which stay as they are (the
+ * lines handed out are copies): a block of a file (blocks.h) named name in
+ * messages, its first line numbered 1. lines_reset_memory starts it again on
+ * other bytes. NULL when out of memory. */
 struct lines *lines_open_memory(const char *name);
 void lines_reset_memory(struct lines *ln, char *text, size_t len);
 
