@@ -10,18 +10,12 @@
 #define LINES_CHUNK (256u << 10)
 
 struct lines {
+	struct lines_head h;    /* first: lines.h's inline functions read it */
 	struct source *src;
-	char *buf;
 	size_t cap;
-	size_t start, end;      /* unread bytes are buf[start, end) */
 	bool eof;
-	bool failed;
-	bool first;             /* no line handed out yet: a BOM may lead */
-	long number;
 	char *last;             /* the line last returned, for lines_unread */
 	size_t last_len;
-	bool unread;
-	bool moved;             /* bytes came back (lines_give_back): lines_window waits for lines_next */
 	bool memory;            /* the caller's bytes, no source (lines_open_memory) */
 	char *copy;             /* of the line last handed out, then */
 	size_t copy_cap;
@@ -37,13 +31,13 @@ struct lines *lines_open(struct source *src)
 	if (!ln)
 		return NULL;
 	ln->cap = LINES_CHUNK;
-	ln->buf = calloc(1, ln->cap + LINES_SPARE);
-	if (!ln->buf) {
+	ln->h.buf = calloc(1, ln->cap + LINES_SPARE);
+	if (!ln->h.buf) {
 		free(ln);
 		return NULL;
 	}
 	ln->src = src;
-	ln->first = true;
+	ln->h.first = true;
 	return ln;
 }
 
@@ -55,41 +49,41 @@ static int refill(struct lines *ln, struct moe_error *err)
 
 	if (ln->fail_after) {
 		*err = ln->error;
-		err->line = ln->number + 1;
+		err->line = ln->h.number + 1;
 		return -1;
 	}
-	if (ln->start > 0) {
-		memmove(ln->buf, ln->buf + ln->start, ln->end - ln->start);
-		ln->end -= ln->start;
-		ln->start = 0;
+	if (ln->h.start > 0) {
+		memmove(ln->h.buf, ln->h.buf + ln->h.start, ln->h.end - ln->h.start);
+		ln->h.end -= ln->h.start;
+		ln->h.start = 0;
 	}
-	if (ln->end == ln->cap) {
+	if (ln->h.end == ln->cap) {
 		size_t cap = ln->cap * 2;
 		char *buf;
 
 		if (cap > MOE_MAX_LINE + 1)
 			cap = MOE_MAX_LINE + 1;
-		buf = realloc(ln->buf, cap + LINES_SPARE);
+		buf = realloc(ln->h.buf, cap + LINES_SPARE);
 		if (!buf) {
-			moe_error_set(err, EX_OSERR, source_name(ln->src), ln->number + 1, "out of memory");
+			moe_error_set(err, EX_OSERR, source_name(ln->src), ln->h.number + 1, "out of memory");
 			return -1;
 		}
 		/* Defined bytes all through, so that what lines_window's readers load past
 		 * the end is never uninitialised memory (valgrind would say so). */
 		memset(buf + ln->cap + LINES_SPARE, 0, cap - ln->cap);
-		ln->buf = buf;
+		ln->h.buf = buf;
 		ln->cap = cap;
 	}
-	n = source_read(ln->src, ln->buf + ln->end, ln->cap - ln->end, err);
+	n = source_read(ln->src, ln->h.buf + ln->h.end, ln->cap - ln->h.end, err);
 	if (n < 0) {
-		err->line = ln->number + 1;
+		err->line = ln->h.number + 1;
 		return -1;
 	}
 	if (n == 0) {
 		ln->eof = true;
 		return 0;
 	}
-	ln->end += (size_t)n;
+	ln->h.end += (size_t)n;
 	return 1;
 }
 
@@ -97,14 +91,14 @@ static int refill(struct lines *ln, struct moe_error *err)
 static int skip_rest(struct lines *ln, struct moe_error *err)
 {
 	for (;;) {
-		char *nl = memchr(ln->buf + ln->start, '\n', ln->end - ln->start);
+		char *nl = memchr(ln->h.buf + ln->h.start, '\n', ln->h.end - ln->h.start);
 		int rc;
 
 		if (nl) {
-			ln->start = (size_t)(nl - ln->buf) + 1;
+			ln->h.start = (size_t)(nl - ln->h.buf) + 1;
 			return 0;
 		}
-		ln->start = ln->end = 0;
+		ln->h.start = ln->h.end = 0;
 		rc = refill(ln, err);
 		if (rc <= 0)
 			return rc;
@@ -132,54 +126,54 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
 	size_t scanned = 0;
 	char *nl;
 
-	if (ln->unread) {
-		ln->unread = false;
+	if (ln->h.unread) {
+		ln->h.unread = false;
 		*line = ln->last;
 		*len = ln->last_len;
 		return LINES_OK;
 	}
-	if (ln->failed)
+	if (ln->h.failed)
 		return LINES_ERROR;
-	ln->moved = false;
+	ln->h.moved = false;
 	for (;;) {
-		nl = memchr(ln->buf + ln->start + scanned, '\n', ln->end - ln->start - scanned);
+		nl = memchr(ln->h.buf + ln->h.start + scanned, '\n', ln->h.end - ln->h.start - scanned);
 		if (nl || ln->eof)
 			break;
-		scanned = ln->end - ln->start;
+		scanned = ln->h.end - ln->h.start;
 		if (scanned > MOE_MAX_LINE) {
-			ln->number++;
+			ln->h.number++;
 			if (skip_rest(ln, err) < 0) {
-				ln->failed = true;
+				ln->h.failed = true;
 				return LINES_ERROR;
 			}
-			moe_error_set(err, EX_DATAERR, source_name(ln->src), ln->number,
+			moe_error_set(err, EX_DATAERR, source_name(ln->src), ln->h.number,
 			              "line longer than the limit of %u bytes", MOE_MAX_LINE);
 			return LINES_TOO_LONG;
 		}
 		if (refill(ln, err) < 0) {
-			ln->failed = true;
+			ln->h.failed = true;
 			return LINES_ERROR;
 		}
 	}
-	if (!nl && ln->start == ln->end)
+	if (!nl && ln->h.start == ln->h.end)
 		return LINES_END;
 
-	char *s = ln->buf + ln->start;
-	size_t n = nl ? (size_t)(nl - s) : ln->end - ln->start;
+	char *s = ln->h.buf + ln->h.start;
+	size_t n = nl ? (size_t)(nl - s) : ln->h.end - ln->h.start;
 
-	ln->start += n + (nl ? 1 : 0);
-	ln->number++;
+	ln->h.start += n + (nl ? 1 : 0);
+	ln->h.number++;
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
 	/* The caller's bytes stay as they are: the line is handed out in a copy. */
 	if (ln->memory && !(s = copy_line(ln, s, n))) {
-		moe_error_set(err, EX_OSERR, ln->name, ln->number, "out of memory");
-		ln->failed = true;
+		moe_error_set(err, EX_OSERR, ln->name, ln->h.number, "out of memory");
+		ln->h.failed = true;
 		return LINES_ERROR;
 	}
 	s[n] = '\0';                    /* the newline's place, or the spare byte after cap */
-	if (ln->first) {
-		ln->first = false;
+	if (ln->h.first) {
+		ln->h.first = false;
 		if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 			s += 3;
 			n -= 3;
@@ -192,31 +186,14 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
 	return LINES_OK;
 }
 
-bool lines_window(const struct lines *ln, const char **start, const char **end)
-{
-	/* The first line may begin with a BOM, an unread line must come again, and
-	 * bytes given back are new to a parser that keeps what it saw of the old. */
-	if (ln->first || ln->unread || ln->failed || ln->moved || ln->start == ln->end)
-		return false;
-	*start = ln->buf + ln->start;
-	*end = ln->buf + ln->end;
-	return true;
-}
-
-void lines_advance(struct lines *ln, const char *next)
-{
-	ln->start = (size_t)(next - ln->buf);
-	ln->number++;
-}
-
 void lines_unread(struct lines *ln)
 {
-	ln->unread = true;
+	ln->h.unread = true;
 }
 
 long lines_number(const struct lines *ln)
 {
-	return ln->number;
+	return ln->h.number;
 }
 
 const char *lines_name(const struct lines *ln)
@@ -238,12 +215,12 @@ struct lines *lines_open_memory(const char *name)
 
 void lines_reset_memory(struct lines *ln, char *text, size_t len)
 {
-	ln->buf = text;
-	ln->cap = ln->end = len;
-	ln->start = 0;
-	ln->number = 0;
-	ln->unread = false;
-	ln->moved = true;
+	ln->h.buf = text;
+	ln->cap = ln->h.end = len;
+	ln->h.start = 0;
+	ln->h.number = 0;
+	ln->h.unread = false;
+	ln->h.moved = true;
 }
 
 struct source *lines_source(const struct lines *ln)
@@ -253,41 +230,41 @@ struct source *lines_source(const struct lines *ln)
 
 void lines_buffered(const struct lines *ln, const char **bytes, size_t *len)
 {
-	*bytes = ln->buf + ln->start;
-	*len = ln->end - ln->start;
+	*bytes = ln->h.buf + ln->h.start;
+	*len = ln->h.end - ln->h.start;
 }
 
 void lines_drop(struct lines *ln)
 {
-	ln->start = ln->end = 0;
+	ln->h.start = ln->h.end = 0;
 }
 
 int lines_give_back(struct lines *ln, long line, const char *text, size_t len, int end,
                     const struct moe_error *err)
 {
-	size_t have = ln->end - ln->start;
+	size_t have = ln->h.end - ln->h.start;
 
 	if (have + len > ln->cap) {
 		char *buf = malloc(have + len + LINES_SPARE);
 
 		if (!buf)
 			return -1;
-		memcpy(buf, ln->buf + ln->start, have);
+		memcpy(buf, ln->h.buf + ln->h.start, have);
 		memset(buf + have + len, 0, LINES_SPARE);
-		free(ln->buf);
-		ln->buf = buf;
+		free(ln->h.buf);
+		ln->h.buf = buf;
 		ln->cap = have + len;
-		ln->start = 0;
-		ln->end = have;
-	} else if (ln->start > 0) {
-		memmove(ln->buf, ln->buf + ln->start, have);
-		ln->start = 0;
-		ln->end = have;
+		ln->h.start = 0;
+		ln->h.end = have;
+	} else if (ln->h.start > 0) {
+		memmove(ln->h.buf, ln->h.buf + ln->h.start, have);
+		ln->h.start = 0;
+		ln->h.end = have;
 	}
-	memcpy(ln->buf + ln->end, text, len);
-	ln->end += len;
-	ln->number = line;
-	ln->moved = true;
+	memcpy(ln->h.buf + ln->h.end, text, len);
+	ln->h.end += len;
+	ln->h.number = line;
+	ln->h.moved = true;
 	ln->eof = end == 1;
 	ln->fail_after = end < 0;
 	if (end < 0)
@@ -300,7 +277,7 @@ void lines_close(struct lines *ln)
 	if (!ln)
 		return;
 	if (!ln->memory)
-		free(ln->buf);
+		free(ln->h.buf);
 	free(ln->copy);
 	free(ln);
 }

@@ -32,16 +32,44 @@ int lines_next(struct lines *ln, char **line, size_t *len, struct moe_error *err
  * without a newline, and the over-read of lines_window. */
 #define LINES_SPARE (1 + LINES_OVERREAD)
 
+/* The start of struct lines, which the two functions below read and write
+ * inline: the hot path calls them once a record. Not for other use. */
+struct lines_head {
+	char *buf;
+	size_t start, end;      /* unread bytes are buf[start, end) */
+	long number;
+	bool first;             /* no line handed out yet: a BOM may lead */
+	bool unread;            /* lines_unread was called */
+	bool failed;
+	bool moved;             /* bytes came back (lines_give_back, lines_reset_memory) */
+};
+
 /* The hot path of a parser reads whole lines in place, without a copy or a
  * search for the newline: [*start, *end) are the bytes buffered after the last
  * line handed out, the next line first; they may end inside a line, which
  * lines_next then completes. False when lines_next must be called instead
- * (nothing buffered, the first line, an unread line). */
-bool lines_window(const struct lines *ln, const char **start, const char **end);
+ * (nothing buffered, the first line, an unread line, bytes given back, which
+ * are new to a parser that keeps what it saw of the old). */
+static inline bool lines_window(const struct lines *ln, const char **start, const char **end)
+{
+	const struct lines_head *h = (const struct lines_head *)(const void *)ln;
+
+	if ((h->first | h->unread | h->failed | h->moved) || h->start == h->end)
+		return false;
+	*start = h->buf + h->start;
+	*end = h->buf + h->end;
+	return true;
+}
 
 /* Takes the line from the window's start to next (just past its newline) as
  * read, and counts it. */
-void lines_advance(struct lines *ln, const char *next);
+static inline void lines_advance(struct lines *ln, const char *next)
+{
+	struct lines_head *h = (struct lines_head *)(void *)ln;
+
+	h->start = (size_t)(next - h->buf);
+	h->number++;
+}
 
 /* Makes the next lines_next return the line just returned, once more. */
 void lines_unread(struct lines *ln);
