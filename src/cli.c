@@ -325,6 +325,11 @@ static void meter_draw(struct meter *m, const struct reader *r)
 	m->width = (size_t)n;
 }
 
+static void draw_meter(void *meter, const struct reader *r)
+{
+	meter_draw(meter, r);
+}
+
 static void meter_end(struct meter *m)
 {
 	if (m->on && m->width)
@@ -353,6 +358,9 @@ static int read_records(const struct cli_common *c, int nfiles, char **files, cl
 	if (parts)
 		reader_parts(*out, parts);
 	meter_start(&meter, c, *out);
+	/* Records that go into parts never come out here: the meter hears of their blocks. */
+	if (meter.on)
+		reader_on_block(*out, draw_meter, &meter);
 	while ((rc = reader_next(*out, &rec, &err)) > 0 && (status = sink(ctx, &rec)) == 0)
 		if (meter.on && (++count & 0x3fff) == 0)
 			meter_draw(&meter, *out);

@@ -38,6 +38,8 @@ struct reader {
 	uint64_t total;                 /* the files' sizes, 0 when one is not known */
 	uint64_t done;                  /* the sizes of the files read to their end */
 	const struct reader_parts *parts;       /* or NULL */
+	void (*on_block)(void *ctx, const struct reader *r);
+	void *on_block_ctx;
 	struct blocks *blocks;          /* the rest of the file on threads, or NULL */
 	struct blocks_job job;
 	bool into_parts;                /* the blocks' records go into parts, not out */
@@ -598,6 +600,8 @@ static int next_from_blocks(struct reader *r, struct moe_record *rec, struct moe
 			return stop_blocks(r, err);
 		r->out_next = r->out_ids = r->out_reals = 0;
 		r->blocks_read++;
+		if (r->on_block)
+			r->on_block(r->on_block_ctx, r);
 		if (!r->into_parts)
 			continue;
 		if (r->parts->join(r->parts->ctx, r->out->part) < 0) {
@@ -688,6 +692,12 @@ void reader_blocks(const struct reader *r, uint64_t *read, uint64_t *returned)
 {
 	*read = r->blocks_read;
 	*returned = r->blocks_returned;
+}
+
+void reader_on_block(struct reader *r, void (*fn)(void *ctx, const struct reader *r), void *ctx)
+{
+	r->on_block = fn;
+	r->on_block_ctx = ctx;
 }
 
 void reader_parts(struct reader *r, const struct reader_parts *parts)

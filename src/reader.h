@@ -74,6 +74,11 @@ struct reader_parts {
 /* Before the first reader_next; parts must outlive r. */
 void reader_parts(struct reader *r, const struct reader_parts *parts);
 
+/* Calls fn(ctx, r) after each block of a file read on threads (blocks.h), on
+ * reader_next's thread: a progress meter's chance to move while records go
+ * into parts. */
+void reader_on_block(struct reader *r, void (*fn)(void *ctx, const struct reader *r), void *ctx);
+
 /* How many blocks of the files were read on threads, and how many of those
  * went back to the reader (blocks.h): for the tests. */
 void reader_blocks(const struct reader *r, uint64_t *read, uint64_t *returned);

@@ -20,7 +20,16 @@ struct seen {
 	struct moe_input in;
 	char first_skip[256];
 	uint64_t blocks_read, blocks_returned;
+	uint64_t told;                  /* calls of reader_on_block's function */
 };
+
+static void tell(void *ctx, const struct reader *r)
+{
+	struct seen *s = ctx;
+
+	(void)r;
+	s->told++;
+}
 
 #define PRIME 0x100000001b3ull
 
@@ -107,6 +116,7 @@ static void read_file(const char *path, const struct reader_options *opts, bool 
 	ck_assert_ptr_nonnull(r);
 	if (parts)
 		reader_parts(r, &ops);
+	reader_on_block(r, tell, s);
 	while ((s->rc = reader_next(r, &rec, &s->err)) > 0) {
 		const char *file;
 		long line;
@@ -143,6 +153,8 @@ static void same_on_threads(const char *path, const struct reader_options *opts,
 		/* The test stands on blocks having been read, and handed back when told. */
 		ck_assert_msg(s->blocks_read > 0, "no block read: %s %s %d ret %d", path, opts->domain ? opts->domain : "-", opts->layers != NULL, (int)s->blocks_returned);
 		ck_assert_uint_eq(s->blocks_returned > 0, returns);
+		/* A progress meter hears of every block, records out or not. */
+		ck_assert_uint_eq(s->told, s->blocks_read);
 		ck_assert_msg(s->rc == one.rc, "rc %d, one thread %d (%s:%ld: %s)", s->rc, one.rc, s->err.file, s->err.line, s->err.msg);
 		ck_assert_int_eq(s->err.status, one.err.status);
 		ck_assert_int_eq(s->err.line, one.err.line);
