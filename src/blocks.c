@@ -256,7 +256,12 @@ int blocks_stop(struct blocks *b, struct blocks_rest *rest)
 	pthread_cond_destroy(&b->filled);
 	pthread_cond_destroy(&b->parsed);
 	pthread_mutex_destroy(&b->lock);
-	/* What is left: the unparsed blocks from the head on, in order, and the carry. */
+	/* What is left: the blocks not handed out, from the head on, in order, and the carry. */
+	if (b->head_taken) {
+		b->line += b->slot[b->head].lines;
+		b->slot[b->head].state = SLOT_EMPTY;
+		b->head = (b->head + 1) % b->nslots;
+	}
 	memset(rest, 0, sizeof *rest);
 	rest->line = b->line;
 	rest->end = b->end;

@@ -15,7 +15,7 @@
  * block's number of lines: false when the block holds anything that the
  * caller's reader must read itself, which it then does from text: the parse
  * leaves text as it found it. */
-typedef bool (*blocks_parse_fn)(void *worker, char *text, size_t len, void *out, long *lines);
+typedef bool (*blocks_parse_fn)(void *worker, const char *text, size_t len, void *out, long *lines);
 
 /* What blocks_start needs of the caller: a worker for each thread, and an out
  * for each block in flight (made with open_out(ctx), NULL when out of memory;

@@ -213,13 +213,13 @@ struct lines *lines_open_memory(const char *name)
 	return ln;
 }
 
-void lines_reset_memory(struct lines *ln, char *text, size_t len)
+void lines_reset_memory(struct lines *ln, const char *text, size_t len)
 {
-	ln->h.buf = text;
+	ln->h.buf = (char *)text;       /* never written: lines_next hands out copies */
 	ln->cap = ln->h.end = len;
 	ln->h.start = 0;
 	ln->h.number = 0;
-	ln->h.unread = false;
+	ln->h.unread = ln->h.failed = false;
 	ln->h.moved = true;
 }
 

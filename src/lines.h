@@ -85,7 +85,7 @@ const char *lines_name(const struct lines *ln);
  * messages, its first line numbered 1. lines_reset_memory starts it again on
  * other bytes. NULL when out of memory. */
 struct lines *lines_open_memory(const char *name);
-void lines_reset_memory(struct lines *ln, char *text, size_t len);
+void lines_reset_memory(struct lines *ln, const char *text, size_t len);
 
 /* For a taker of the rest of the source in blocks (blocks.h): the source, and
  * the bytes buffered after the last line handed out, which are the taker's

@@ -428,7 +428,7 @@ static int push_record(struct block_out *out, const struct moe_record *rec, long
  * that pass check_record as the file's reader would check them at this point,
  * nothing that changes how the lines after it read (a header, a #domain line),
  * nothing bad; anything else leaves the block to the file's reader. */
-static bool parse_block(void *worker, char *text, size_t len, void *block, long *lines)
+static bool parse_block(void *worker, const char *text, size_t len, void *block, long *lines)
 {
 	struct reader *w = worker;
 	struct block_out *out = block;
