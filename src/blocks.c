@@ -3,6 +3,7 @@
 #include "blocks.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -61,6 +62,13 @@ size_t blocks_workers(void)
 {
 	const char *threads = getenv("MOESTAT_THREADS");
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+#ifdef CPU_COUNT
+	cpu_set_t set;
+
+	/* The processors this process may run on (taskset, a container's cpuset). */
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		cpus = CPU_COUNT(&set);
+#endif
 
 	if ((threads && strcmp(threads, "1") == 0) || cpus < 2)
 		return 0;

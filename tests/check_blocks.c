@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blocks.h"
 #include "lines.h"
 #include "reader.h"
 #include "suites.h"
@@ -142,6 +143,8 @@ static void read_file(const char *path, const struct reader_options *opts, bool 
 static void same_on_threads(const char *path, const struct reader_options *opts, bool returns,
                             bool into_parts)
 {
+	/* The test stands on blocks being read, which takes two processors. */
+	bool threads = blocks_workers() > 0;
 	struct seen one, many, parts;
 
 	read_file(path, opts, false, false, &one);
@@ -150,12 +153,12 @@ static void same_on_threads(const char *path, const struct reader_options *opts,
 		struct seen *s = use_parts ? &parts : &many;
 
 		read_file(path, opts, true, use_parts, s);
-		/* The test stands on blocks having been read, and handed back when told. */
-		ck_assert_msg(s->blocks_read > 0, "no block read: %s %s %d ret %d", path, opts->domain ? opts->domain : "-", opts->layers != NULL, (int)s->blocks_returned);
-		ck_assert_uint_eq(s->blocks_returned > 0, returns);
+		/* Blocks were read, and handed back when the log asks for it. */
+		ck_assert_uint_eq(s->blocks_read > 0, threads);
+		ck_assert_uint_eq(s->blocks_returned > 0, returns && threads);
 		/* A progress meter hears of every block, records out or not. */
 		ck_assert_uint_eq(s->told, s->blocks_read);
-		ck_assert_msg(s->rc == one.rc, "rc %d, one thread %d (%s:%ld: %s)", s->rc, one.rc, s->err.file, s->err.line, s->err.msg);
+		ck_assert_int_eq(s->rc, one.rc);
 		ck_assert_int_eq(s->err.status, one.err.status);
 		ck_assert_int_eq(s->err.line, one.err.line);
 		ck_assert_str_eq(s->err.msg, one.err.msg);
@@ -172,7 +175,7 @@ static void same_on_threads(const char *path, const struct reader_options *opts,
 	ck_assert_uint_eq(many.hash, one.hash);
 	ck_assert_uint_eq(parts.parts_hash, one.parts_hash);
 	/* With parts, the records of blocks did not come out. */
-	ck_assert_uint_eq(parts.parts_len > 0, into_parts);
+	ck_assert_uint_eq(parts.parts_len > 0, into_parts && threads);
 	ck_assert_uint_le(parts.records, one.records);
 }
 
