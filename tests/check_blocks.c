@@ -7,15 +7,17 @@
 #include "blocks.h"
 #include "lines.h"
 #include "reader.h"
+#include "record_hash.h"
 #include "suites.h"
 #include "testutil.h"
 
 /* What a run of the reader saw, all of it folded into hashes that depend on
- * the order: every record handed out (or added to a part) with its line. */
+ * the order (record_hash.h): every record handed out, with its line, and
+ * every record handed out or added to a part, without. */
 struct seen {
 	uint64_t records;               /* handed out by reader_next */
-	uint64_t hash;                  /* of those, in order */
-	uint64_t parts_hash, parts_len; /* with parts: of all records, in order */
+	struct record_fold out;         /* of those, with their lines */
+	struct record_fold all;         /* with parts: of all records, in order */
 	int rc;
 	struct moe_error err;
 	struct moe_input in;
@@ -32,83 +34,17 @@ static void tell(void *ctx, const struct reader *r)
 	s->told++;
 }
 
-#define PRIME 0x100000001b3ull
-
-static uint64_t record_hash(const struct moe_record *rec, long line)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	h = (h ^ rec->layer) * PRIME;
-	h = (h ^ rec->k) * PRIME;
-	h = (h ^ (uint64_t)rec->token) * PRIME;
-	h = (h ^ (uint64_t)(int64_t)rec->domain) * PRIME;
-	h = (h ^ (uint64_t)line) * PRIME;
-	for (size_t i = 0; i < rec->k; i++)
-		h = (h ^ rec->experts[i]) * PRIME;
-	for (size_t i = 0; rec->weights && i < rec->nweights; i++)
-		h = (h ^ (uint64_t)(int64_t)(rec->weights[i] * 1e6)) * PRIME;
-	for (size_t i = 0; rec->logits && i < rec->nlogits; i++)
-		h = (h ^ (uint64_t)(int64_t)(rec->logits[i] * 1e6)) * PRIME;
-	return h;
-}
-
-/* A part: the polynomial hash of its records, sum x_i P^(n-1-i), and P^n,
- * so that joining in order is H(a b) = H(a) P^|b| + H(b). Lines are not the
- * parts' to know; their records' hash leaves them out. */
-struct part {
-	uint64_t hash, power;
-};
-
-static void *part_open(void *ctx)
-{
-	struct part *p = calloc(1, sizeof *p);
-
-	(void)ctx;
-	p->power = 1;
-	return p;
-}
-
-static void part_empty(void *part)
-{
-	struct part *p = part;
-
-	p->hash = 0;
-	p->power = 1;
-}
-
-static int part_add(void *part, const struct moe_record *rec)
-{
-	struct part *p = part;
-
-	p->hash = p->hash * PRIME + record_hash(rec, 0);
-	p->power *= PRIME;
-	return 0;
-}
-
-static int part_join(void *ctx, const void *part)
-{
-	struct seen *s = ctx;
-	const struct part *p = part;
-
-	s->parts_hash = s->parts_hash * p->power + p->hash;
-	s->parts_len++;
-	return 0;
-}
-
-static void part_close(void *part)
-{
-	free(part);
-}
-
 static void read_file(const char *path, const struct reader_options *opts, bool threads, bool parts,
                       struct seen *s)
 {
 	char *files[] = { (char *)path };
-	struct reader_parts ops = { part_open, part_empty, part_add, part_join, part_close, s };
+	struct reader_parts ops = record_parts(&s->all);
 	struct moe_record rec;
 	struct reader *r;
 
 	memset(s, 0, sizeof *s);
+	record_fold_init(&s->out);
+	record_fold_init(&s->all);
 	if (threads)
 		unsetenv("MOESTAT_THREADS");
 	else
@@ -127,8 +63,8 @@ static void read_file(const char *path, const struct reader_options *opts, bool 
 		if (strcmp(file, path) != 0)
 			line = -1;
 		s->records++;
-		s->hash = s->hash * PRIME + record_hash(&rec, line);
-		s->parts_hash = s->parts_hash * PRIME + record_hash(&rec, 0);
+		record_fold_add(&s->out, record_hash(&rec, line));
+		record_fold_add(&s->all, record_hash(&rec, 0));
 	}
 	s->in = *reader_input(r);
 	moe_error_format(&s->in.first_skip, s->first_skip, sizeof s->first_skip);
@@ -172,10 +108,10 @@ static void same_on_threads(const char *path, const struct reader_options *opts,
 		ck_assert_uint_eq(s->in.topk, one.in.topk);
 	}
 	ck_assert_uint_eq(many.records, one.records);
-	ck_assert_uint_eq(many.hash, one.hash);
-	ck_assert_uint_eq(parts.parts_hash, one.parts_hash);
+	ck_assert_uint_eq(many.out.hash, one.out.hash);
+	ck_assert_uint_eq(parts.all.hash, one.all.hash);
 	/* With parts, the records of blocks did not come out. */
-	ck_assert_uint_eq(parts.parts_len > 0, into_parts && threads);
+	ck_assert_uint_eq(parts.all.parts > 0, into_parts && threads);
 	ck_assert_uint_le(parts.records, one.records);
 }
 

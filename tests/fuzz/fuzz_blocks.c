@@ -6,10 +6,10 @@
 
 #include "fuzz.h"
 #include "reader.h"
+#include "../record_hash.h"
 
 /* Past the size at which the reader starts blocks (1 MiB): two blocks. */
 #define TEXT_SIZE (1280u << 10)
-#define PRIME 0x100000001b3ull
 
 /* The first byte of the input picks the file's header; the rest is repeated. */
 static const char *const headers[] = {
@@ -22,69 +22,10 @@ static const char *const headers[] = {
 struct seen {
 	int rc;
 	struct moe_error err;
-	uint64_t hash, records, selected, skipped, parts_len, blocks;
+	struct record_fold fold;
+	uint64_t records, selected, skipped, blocks;
 	unsigned experts, topk;
 };
-
-static uint64_t fold(uint64_t h, uint64_t x)
-{
-	return (h ^ x) * PRIME;
-}
-
-static uint64_t record_hash(const struct moe_record *rec, long line)
-{
-	uint64_t h = fold(fold(fold(0xcbf29ce484222325ull, rec->layer), (uint64_t)rec->token), (uint64_t)line);
-
-	h = fold(fold(h, (uint64_t)(int64_t)rec->domain), rec->k);
-	for (size_t i = 0; i < rec->k; i++)
-		h = fold(h, rec->experts[i]);
-	for (size_t i = 0; rec->weights && i < rec->nweights; i++) {
-		uint64_t bits;
-
-		memcpy(&bits, &rec->weights[i], sizeof bits);
-		h = fold(h, bits);
-	}
-	return h;
-}
-
-/* A part folds its records in order, and knows P^n, to be joined in order. */
-struct part {
-	uint64_t hash, power;
-};
-
-static void *part_open(void *ctx)
-{
-	struct part *p = malloc(sizeof *p);
-
-	(void)ctx;
-	if (p)
-		*p = (struct part){ 0, 1 };
-	return p;
-}
-
-static void part_empty(void *part)
-{
-	*(struct part *)part = (struct part){ 0, 1 };
-}
-
-static int part_add(void *part, const struct moe_record *rec)
-{
-	struct part *p = part;
-
-	p->hash = p->hash * PRIME + record_hash(rec, 0);
-	p->power *= PRIME;
-	return 0;
-}
-
-static int part_join(void *ctx, const void *part)
-{
-	struct seen *s = ctx;
-	const struct part *p = part;
-
-	s->hash = s->hash * p->power + p->hash;
-	s->parts_len++;
-	return 0;
-}
 
 /* Reads path: on one thread, or in blocks; into parts, or with every record
  * out. With parts, lines are left out of the hash (parts do not know them). */
@@ -92,12 +33,13 @@ static void read_file(const char *path, bool threads, bool parts, struct seen *s
 {
 	char *files[] = { (char *)path };
 	struct reader_options opts = { .skip_bad = false };
-	struct reader_parts ops = { part_open, part_empty, part_add, part_join, free, s };
+	struct reader_parts ops = record_parts(&s->fold);
 	struct moe_record rec;
 	struct reader *r;
 	uint64_t returned;
 
 	memset(s, 0, sizeof *s);
+	record_fold_init(&s->fold);
 	if (threads)
 		unsetenv("MOESTAT_THREADS");
 	else
@@ -111,7 +53,7 @@ static void read_file(const char *path, bool threads, bool parts, struct seen *s
 		long line;
 
 		reader_where(r, &file, &line);
-		s->hash = s->hash * PRIME + record_hash(&rec, parts ? 0 : line);
+		record_fold_add(&s->fold, record_hash(&rec, parts ? 0 : line));
 	}
 	s->records = reader_input(r)->records;
 	s->selected = reader_input(r)->selected;
@@ -129,7 +71,7 @@ static void same(const struct seen *one, const struct seen *many, const char *ho
 		fuzz_fail("%s: rc %d, status %d, line %ld, '%s'; on one thread rc %d, status %d, line %ld, '%s'",
 		          how, many->rc, many->err.status, many->err.line, many->err.msg, one->rc,
 		          one->err.status, one->err.line, one->err.msg);
-	if (one->hash != many->hash || one->records != many->records || one->selected != many->selected ||
+	if (one->fold.hash != many->fold.hash || one->records != many->records || one->selected != many->selected ||
 	    one->skipped != many->skipped || one->experts != many->experts || one->topk != many->topk)
 		fuzz_fail("%s: other records (%llu, %llu selected) than on one thread (%llu, %llu)", how,
 		          (unsigned long long)many->records, (unsigned long long)many->selected,

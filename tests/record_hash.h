@@ -1,0 +1,100 @@
+/* record_hash.h: an order-sensitive hash of a run's records, and reader parts that fold theirs the same way: check_blocks.c and fuzz_blocks.c compare whole runs with it. */
+#ifndef MOESTAT_RECORD_HASH_H
+#define MOESTAT_RECORD_HASH_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+
+#define RECORD_PRIME 0x100000001b3ull
+
+/* FNV-1a over a record's fields, its line (0 to leave it out) and the bits
+ * of its weights and logits. */
+static inline uint64_t record_hash(const struct moe_record *rec, long line)
+{
+	uint64_t h = 0xcbf29ce484222325ull, bits;
+
+	h = (h ^ rec->layer) * RECORD_PRIME;
+	h = (h ^ rec->k) * RECORD_PRIME;
+	h = (h ^ (uint64_t)rec->token) * RECORD_PRIME;
+	h = (h ^ (uint64_t)(int64_t)rec->domain) * RECORD_PRIME;
+	h = (h ^ (uint64_t)line) * RECORD_PRIME;
+	for (size_t i = 0; i < rec->k; i++)
+		h = (h ^ rec->experts[i]) * RECORD_PRIME;
+	for (size_t i = 0; rec->weights && i < rec->nweights; i++) {
+		memcpy(&bits, &rec->weights[i], sizeof bits);
+		h = (h ^ bits) * RECORD_PRIME;
+	}
+	for (size_t i = 0; rec->logits && i < rec->nlogits; i++) {
+		memcpy(&bits, &rec->logits[i], sizeof bits);
+		h = (h ^ bits) * RECORD_PRIME;
+	}
+	return h;
+}
+
+/* A sequence of hashes x_1 .. x_n folded as sum x_i P^(n-i), with P^n: two
+ * folds join in order as H(a b) = H(a) P^|b| + H(b). */
+struct record_fold {
+	uint64_t hash, power;
+	uint64_t parts;                 /* folds joined into this one */
+};
+
+static inline void record_fold_init(struct record_fold *f)
+{
+	*f = (struct record_fold){ 0, 1, 0 };
+}
+
+static inline void record_fold_add(struct record_fold *f, uint64_t x)
+{
+	f->hash = f->hash * RECORD_PRIME + x;
+	f->power *= RECORD_PRIME;
+}
+
+/* reader_parts (reader.h) whose parts are folds of their records (lines
+ * left out: parts do not know them), joined into the fold at ctx. */
+static inline void *record_part_open(void *ctx)
+{
+	struct record_fold *f = malloc(sizeof *f);
+
+	(void)ctx;
+	if (f)
+		record_fold_init(f);
+	return f;
+}
+
+static inline void record_part_empty(void *part)
+{
+	record_fold_init(part);
+}
+
+static inline int record_part_add(void *part, const struct moe_record *rec)
+{
+	record_fold_add(part, record_hash(rec, 0));
+	return 0;
+}
+
+static inline int record_part_join(void *ctx, const void *part)
+{
+	struct record_fold *into = ctx;
+	const struct record_fold *p = part;
+
+	into->hash = into->hash * p->power + p->hash;
+	into->power *= p->power;
+	into->parts++;
+	return 0;
+}
+
+static inline void record_part_close(void *part)
+{
+	free(part);
+}
+
+static inline struct reader_parts record_parts(struct record_fold *run)
+{
+	return (struct reader_parts){ record_part_open, record_part_empty, record_part_add,
+	                              record_part_join, record_part_close, run };
+}
+
+#endif
