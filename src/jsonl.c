@@ -690,8 +690,9 @@ static const char *scan_ids(struct scan_list *l, const char *s, const char *end)
 	return s;
 }
 
-/* Tokens: non-negative integers. */
-static const char *scan_tokens(struct scan_list *l, const char *s)
+/* The numbers of a row, s after its '[': tokens (non-negative integers, kept
+ * as int64_t) when tokens, else weights or logits (any number, as double). */
+static const char *scan_numbers(struct scan_list *l, const char *s, bool tokens)
 {
 	bool done = false;
 
@@ -701,30 +702,13 @@ static const char *scan_tokens(struct scan_list *l, const char *s)
 	while (!done) {
 		struct number x;
 
-		if (!(s = scan_number(s, &x)) || !x.integer || x.i < 0 ||
-		    !reserve(&l->items, &l->cap, l->n, sizeof(int64_t)))
+		if (!(s = scan_number(s, &x)) || (tokens && (!x.integer || x.i < 0)) ||
+		    !reserve(&l->items, &l->cap, l->n, tokens ? sizeof(int64_t) : sizeof(double)))
 			return NULL;
-		((int64_t *)l->items)[l->n++] = x.i;
-		if (!(s = after_item(s, &done)))
-			return NULL;
-	}
-	return s;
-}
-
-/* Weights and logits: any number, an integer as json_number_value makes it a double. */
-static const char *scan_reals(struct scan_list *l, const char *s)
-{
-	bool done = false;
-
-	s = skip_space(s);
-	if (*s == ']')
-		return s + 1;
-	while (!done) {
-		struct number x;
-
-		if (!(s = scan_number(s, &x)) || !reserve(&l->items, &l->cap, l->n, sizeof(double)))
-			return NULL;
-		((double *)l->items)[l->n++] = x.integer ? (double)x.i : x.d;
+		if (tokens)
+			((int64_t *)l->items)[l->n++] = x.i;
+		else
+			((double *)l->items)[l->n++] = x.integer ? (double)x.i : x.d;
 		if (!(s = after_item(s, &done)))
 			return NULL;
 	}
@@ -739,10 +723,8 @@ static const char *scan_row(struct scan_list *l, enum moe_role role, const char 
 
 	if (role == MOE_ROLE_EXPERTS)
 		s = scan_ids(l, s, end);
-	else if (role == MOE_ROLE_TOKEN)
-		s = scan_tokens(l, s);
 	else
-		s = scan_reals(l, s);
+		s = scan_numbers(l, s, role == MOE_ROLE_TOKEN);
 	if (!s || l->n - from > MOE_MAX_EXPERTS ||
 	    !reserve((void **)&l->end, &l->cap_rows, l->nrows, sizeof *l->end))
 		return NULL;
