@@ -277,8 +277,8 @@ static int bad(struct reader *r, struct moe_error *err, const char *fmt, ...)
 }
 
 /* What every format's records must satisfy; see reader_next. */
-static inline __attribute__((always_inline)) int check_record(struct reader *r, const struct moe_record *rec,
-                                                            struct moe_error *err)
+static inline __attribute__((always_inline)) int
+check_record(struct reader *r, const struct moe_record *rec, struct moe_error *err)
 {
 	/* N bounds the ids only when it was given; guessed from the ids, it follows them. */
 	bool given = r->in.experts_from == EXPERTS_FROM_OPTION || r->in.experts_from == EXPERTS_FROM_HEADER;
