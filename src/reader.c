@@ -53,8 +53,6 @@ struct reader {
 	/* A worker's: */
 	struct reader_options own;
 	int domain;                     /* in force in the file, where mlog's carry says NO_DOMAIN_LINE */
-	char *copy;                     /* of the block being read, which parsers may change */
-	size_t copy_cap;
 	bool domain_wanted;             /* by --domain, of the domain in force */
 };
 
@@ -152,7 +150,6 @@ void reader_close(struct reader *r)
 	close_file(r);
 	domains_free(r->domains);
 	free(r->stamp);
-	free(r->copy);
 	free(r);
 }
 
@@ -443,18 +440,8 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 	/* Emptied here, not by the join: the part's memory stays in this core's cache. */
 	if (w->parts)
 		w->parts->empty(out->part);
-	/* The text must stay as it came, for the file's reader if it goes back. */
-	if (len > w->copy_cap) {
-		char *copy = realloc(w->copy, len + LINES_SPARE);
-
-		if (!copy)
-			return false;
-		memset(copy + len, 0, LINES_SPARE);
-		w->copy = copy;
-		w->copy_cap = len;
-	}
-	memcpy(w->copy, text, len);
-	lines_reset_memory(w->lines, w->copy, len);
+	/* In place: lines over memory hand out copies of what they cut. */
+	lines_reset_memory(w->lines, text, len);
 	for (;;) {
 		int rc = w->ops->next(w->parser, &rec, &header, &err);
 
