@@ -41,6 +41,10 @@ struct parser_ops {
 	/* Hands out records one at a time; a header fills *header only. */
 	int (*next)(void *parser, struct moe_record *rec, struct moe_shape *header,
 	            struct moe_error *err);
+	/* Optional: the records of ids alone that come next and can be read in
+	 * one go, up to MOE_RUN, into run; their number, 0 when next must be
+	 * called (any other line, or none buffered). Each counts its line. */
+	size_t (*next_run)(void *parser, struct moe_run *run);
 	void (*close)(void *parser);
 };
 

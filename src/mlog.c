@@ -498,54 +498,85 @@ static bool window_record(struct mlog *p, struct moe_record *rec)
  * the next bit of the non-digit mask, and the line at the one bit of the
  * newline mask that ends it, so that nothing is checked a number but its
  * length and the byte after it. Numbers of 1 to 4 digits (below both
- * limits); a space between the columns; anything else goes to window_record. */
-static bool window_layer_ids(struct mlog *p, struct moe_record *rec)
+ * limits); a space between the columns; anything else goes to window_record.
+ * The line's layer and ids (fewer than 32: the line is under 64 bytes) go to
+ * *layer and ids, their number to *k; *sc is the scan, kept by the caller. */
+static inline __attribute__((always_inline)) bool
+window_line(struct mlog *p, struct mlog_scan *sc, unsigned *layer, uint32_t *ids, size_t *k)
 {
-	struct mlog_scan sc = p->scan;  /* a copy the compiler can keep in registers */
-	uint32_t *ids = p->lists.experts;       /* room for 64 (set_columns): more than a line of 64 bytes holds */
 	const char *start, *end;
 	uint64_t ends, line_end;
-	size_t at, last, e, k = 0;
+	size_t at, last, e, n = 0;
 
 	if (!lines_window(p->env.lines, &start, &end))
 		return false;
-	if (!sc.base || start < sc.base || start - sc.base >= 64 ||
-	    !(line_end = sc.newline >> (start - sc.base))) {
-		scan_from(&sc, start, end);
-		p->scan = sc;
-		if (!(line_end = sc.newline))
+	if (!sc->base || start < sc->base || start - sc->base >= 64 ||
+	    !(line_end = sc->newline >> (start - sc->base))) {
+		scan_from(sc, start, end);
+		if (!(line_end = sc->newline))
 			return false;
 	}
-	at = (size_t)(start - sc.base);
+	at = (size_t)(start - sc->base);
 	last = at + (size_t)__builtin_ctzll(line_end);
 	/* The newline is a non-digit: the ends stop there. */
-	ends = sc.nondigit & ~0ull << at;
+	ends = sc->nondigit & ~0ull << at;
 	e = (size_t)__builtin_ctzll(ends);
-	if (e - at - 1 >= 4 || sc.base[e] != ' ')
+	if (e - at - 1 >= 4 || sc->base[e] != ' ')
 		return false;
-	rec->layer = field_digits4_value(sc.base + at, (unsigned)(e - at));
+	*layer = field_digits4_value(sc->base + at, (unsigned)(e - at));
 	for (;;) {
 		ends &= ends - 1;
 		at = e + 1;
 		e = (size_t)__builtin_ctzll(ends);
 		if (e - at - 1 >= 4)
 			return false;
-		ids[k++] = field_digits4_value(sc.base + at, (unsigned)(e - at));
+		ids[n++] = field_digits4_value(sc->base + at, (unsigned)(e - at));
 		if (e == last)
 			break;
-		if (sc.base[e] != ',')
+		if (sc->base[e] != ',')
 			return false;
 	}
-	lines_advance(p->env.lines, sc.base + last + 1);
+	lines_advance(p->env.lines, sc->base + last + 1);
+	*k = n;
+	return true;
+}
+
+static bool window_layer_ids(struct mlog *p, struct moe_record *rec)
+{
+	struct mlog_scan sc = p->scan;  /* a copy the compiler can keep in registers */
+	uint32_t *ids = p->lists.experts;       /* room for 64 (set_columns) */
+	bool ok = window_line(p, &sc, &rec->layer, ids, &rec->k);
+
 	p->scan = sc;
-	p->lists.nexperts = k;
+	if (!ok)
+		return false;
+	p->lists.nexperts = rec->k;
 	rec->token = -1;
 	rec->domain = p->env.mlog->domain;
-	rec->k = k;
 	rec->experts = ids;
 	rec->weights = rec->logits = NULL;
 	rec->nweights = rec->nlogits = 0;
 	return true;
+}
+
+static size_t mlog_next_run(void *parser, struct moe_run *run)
+{
+	struct mlog *p = parser;
+	struct mlog_scan sc = p->scan;
+	uint32_t used = 0;
+	size_t n = 0, k;
+
+	if (!p->layer_ids)
+		return 0;
+	while (n < MOE_RUN && window_line(p, &sc, &run->layer[n], run->ids + used, &k)) {
+		run->start[n++] = used;
+		used += (uint32_t)k;
+	}
+	p->scan = sc;
+	run->start[n] = used;
+	run->n = n;
+	run->domain = p->env.mlog->domain;
+	return n;
 }
 
 static bool starts_word(const char *s, const char *word)
@@ -599,5 +630,6 @@ const struct parser_ops mlog_parser = {
 	.name = "mlog",
 	.open = mlog_open,
 	.next = mlog_next,
+	.next_run = mlog_next_run,
 	.close = mlog_close,
 };

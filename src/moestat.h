@@ -56,4 +56,28 @@ struct moe_record {
 	size_t nlogits;
 };
 
+/* Records of ids alone (no token, weights or logits), read from one line
+ * each in one go: record i is layer[i] with ids[start[i] .. start[i + 1]).
+ * A line of the run is under 64 bytes, so it holds fewer than 32 ids. */
+#define MOE_RUN 64
+struct moe_run {
+	size_t n;
+	int domain;                     /* of them all, as in struct moe_record */
+	unsigned layer[MOE_RUN];
+	uint32_t start[MOE_RUN + 1];
+	uint32_t ids[MOE_RUN * 32];
+};
+
+/* Record i of run, as a struct moe_record. */
+static inline void moe_run_record(const struct moe_run *run, size_t i, struct moe_record *rec)
+{
+	rec->layer = run->layer[i];
+	rec->token = -1;
+	rec->domain = run->domain;
+	rec->k = run->start[i + 1] - run->start[i];
+	rec->experts = run->ids + run->start[i];
+	rec->weights = rec->logits = NULL;
+	rec->nweights = rec->nlogits = 0;
+}
+
 #endif

@@ -52,6 +52,7 @@ struct reader {
 	uint64_t blocks_read, blocks_returned;
 	/* A worker's: */
 	struct reader_options own;
+	struct moe_run *run;            /* when its parser reads runs */
 	int domain;                     /* in force in the file, where mlog's carry says NO_DOMAIN_LINE */
 	bool domain_wanted;             /* by --domain, of the domain in force */
 };
@@ -150,6 +151,7 @@ void reader_close(struct reader *r)
 	close_file(r);
 	domains_free(r->domains);
 	free(r->stamp);
+	free(r->run);
 	free(r);
 }
 
@@ -426,14 +428,36 @@ static int push_record(struct block_out *out, const struct moe_record *rec, long
  * that pass check_record as the file's reader would check them at this point,
  * nothing that changes how the lines after it read (a header, a #domain line),
  * nothing bad; anything else leaves the block to the file's reader. */
+/* One record of a block, checked, into out or into its part. */
+static inline __attribute__((always_inline)) bool
+take_record(struct reader *w, struct block_out *out, struct moe_record *rec, long line, bool add)
+{
+	const unsigned char *layers = w->opts->layers;
+	struct moe_error err;
+
+	if (check_record(w, rec, &err) < 0)
+		return false;
+	rec->domain = w->domain;
+	if (!w->parts)
+		return push_record(out, rec, line) == 0;
+	/* Into a part: what count_record and wanted would do, with N and k fixed. */
+	out->records++;
+	if (!w->domain_wanted || (layers && !(layers[rec->layer / 8] & (1u << rec->layer % 8))))
+		return true;
+	out->selected++;
+	return !add || w->parts->add(out->part, rec) == 0;
+}
+
 static bool parse_block(void *worker, const char *text, size_t len, void *block, long *lines)
 {
 	struct reader *w = worker;
 	struct block_out *out = block;
-	const unsigned char *layers = w->opts->layers;
+	/* A run goes into a part whole when nothing of it can be filtered out. */
+	bool whole_runs = w->parts && w->parts->add_run && w->domain_wanted && !w->opts->layers;
 	struct moe_shape header;
 	struct moe_record rec;
 	struct moe_error err;
+	size_t n;
 
 	out->n = out->nids = out->nreals = 0;
 	out->records = out->selected = 0;
@@ -443,26 +467,28 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 	/* In place: lines over memory hand out copies of what they cut. */
 	lines_reset_memory(w->lines, text, len);
 	for (;;) {
+		if (w->run && (n = w->ops->next_run(w->parser, w->run)) > 0) {
+			/* A record a line: the run's last is the line just read. */
+			long line = lines_number(w->lines) - (long)n;
+
+			w->run->domain = w->domain;
+			for (size_t i = 0; i < n; i++) {
+				moe_run_record(w->run, i, &rec);
+				if (!take_record(w, out, &rec, line + 1 + (long)i, !whole_runs))
+					return false;
+			}
+			if (whole_runs && w->parts->add_run(out->part, w->run) < 0)
+				return false;
+			continue;
+		}
 		int rc = w->ops->next(w->parser, &rec, &header, &err);
 
 		if (rc == PARSE_END) {
 			*lines = lines_number(w->lines);
 			return true;
 		}
-		if (rc != PARSE_RECORD || w->mlog.domain != NO_DOMAIN_LINE || check_record(w, &rec, &err) < 0)
-			return false;
-		rec.domain = w->domain;
-		if (!w->parts) {
-			if (push_record(out, &rec, lines_number(w->lines)) < 0)
-				return false;
-			continue;
-		}
-		/* Into a part: what count_record and wanted would do, with N and k fixed. */
-		out->records++;
-		if (!w->domain_wanted || (layers && !(layers[rec.layer / 8] & (1u << rec.layer % 8))))
-			continue;
-		out->selected++;
-		if (w->parts->add(out->part, &rec) < 0)
+		if (rc != PARSE_RECORD || w->mlog.domain != NO_DOMAIN_LINE ||
+		    !take_record(w, out, &rec, lines_number(w->lines), true))
 			return false;
 	}
 }
@@ -517,6 +543,10 @@ static struct reader *open_worker(const struct reader *r)
 	w->domains = domains_new();
 	w->stamp = calloc(MOE_MAX_EXPERTS, sizeof *w->stamp);
 	w->lines = lines_open_memory(source_name(r->src));
+	if (w->ops->next_run && !(w->run = malloc(sizeof *w->run))) {
+		reader_close(w);
+		return NULL;
+	}
 	if (!w->domains || !w->stamp || !w->lines) {
 		reader_close(w);
 		return NULL;

@@ -66,6 +66,7 @@ struct reader_parts {
 	void *(*open)(void *ctx);                               /* an empty part; NULL: out of memory */
 	void (*empty)(void *part);                              /* on the worker's thread, before adding */
 	int (*add)(void *part, const struct moe_record *rec);   /* -1: out of memory */
+	int (*add_run)(void *part, const struct moe_run *run);  /* optional: the same for a run */
 	int (*join)(void *ctx, const void *part);               /* adds part to the sink; -1: out of memory */
 	void (*close)(void *part);
 	void *ctx;

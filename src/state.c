@@ -99,6 +99,11 @@ static int add_to_part(void *part, const struct moe_record *rec)
 	return stats_add(part, rec);
 }
 
+static int add_run_to_part(void *part, const struct moe_run *run)
+{
+	return stats_add_run(part, run);
+}
+
 static int join_part(void *ctx, const void *part)
 {
 	struct state *s = ctx;
@@ -116,7 +121,8 @@ bool state_parts(struct state *s, struct reader_parts *parts)
 {
 	if (s->ntakes > 0 || s->opt.by_domain)
 		return false;
-	*parts = (struct reader_parts){ open_part, empty_part, add_to_part, join_part, close_part, s };
+	*parts = (struct reader_parts){ open_part, empty_part, add_to_part, add_run_to_part, join_part,
+	                                close_part, s };
 	return true;
 }
 

@@ -90,14 +90,14 @@ static struct stats_layer *add_layer(struct stats *st, unsigned id)
 	return l;
 }
 
-int stats_add(struct stats *st, const struct moe_record *rec)
+/* stats_add, inline in the loop of stats_add_run. */
+static inline __attribute__((always_inline)) int
+add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k)
 {
-	struct stats_layer *l = bylayer_get(&st->layers, rec->layer);
-	const uint32_t *ids = rec->experts;
-	size_t k = rec->k;
+	struct stats_layer *l = bylayer_get(&st->layers, layer);
 	uint64_t pos;
 
-	if (!l && !(l = add_layer(st, rec->layer)))
+	if (!l && !(l = add_layer(st, layer)))
 		return -1;
 	pos = l->tokens++;
 	l->selections += k;
@@ -141,6 +141,19 @@ int stats_add(struct stats *st, const struct moe_record *rec)
 			l->max_gap[e] = gap;
 		l->last_used[e] = (int64_t)pos;
 	}
+	return 0;
+}
+
+int stats_add(struct stats *st, const struct moe_record *rec)
+{
+	return add_ids(st, rec->layer, rec->experts, rec->k);
+}
+
+int stats_add_run(struct stats *st, const struct moe_run *run)
+{
+	for (size_t i = 0; i < run->n; i++)
+		if (add_ids(st, run->layer[i], run->ids + run->start[i], run->start[i + 1] - run->start[i]) < 0)
+			return -1;
 	return 0;
 }
 

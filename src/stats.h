@@ -32,6 +32,9 @@ void stats_init(struct stats *st, unsigned experts, bool gaps);
 /* Adds one record; -1 when out of memory. */
 int stats_add(struct stats *st, const struct moe_record *rec);
 
+/* Adds the records of a run (moestat.h), as stats_add one by one. */
+int stats_add_run(struct stats *st, const struct moe_run *run);
+
 /* Makes room for n experts in every layer (the final N may pass the ids seen); -1 out of memory. */
 int stats_reserve(struct stats *st, unsigned n);
 

@@ -75,6 +75,17 @@ static inline int record_part_add(void *part, const struct moe_record *rec)
 	return 0;
 }
 
+static inline int record_part_add_run(void *part, const struct moe_run *run)
+{
+	struct moe_record rec;
+
+	for (size_t i = 0; i < run->n; i++) {
+		moe_run_record(run, i, &rec);
+		record_fold_add(part, record_hash(&rec, 0));
+	}
+	return 0;
+}
+
 static inline int record_part_join(void *ctx, const void *part)
 {
 	struct record_fold *into = ctx;
@@ -94,7 +105,7 @@ static inline void record_part_close(void *part)
 static inline struct reader_parts record_parts(struct record_fold *run)
 {
 	return (struct reader_parts){ record_part_open, record_part_empty, record_part_add,
-	                              record_part_join, record_part_close, run };
+	                              record_part_add_run, record_part_join, record_part_close, run };
 }
 
 #endif
