@@ -126,20 +126,31 @@ add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k)
 		}
 		return 0;
 	}
+	int64_t *first = l->first_used, *last = l->last_used;
+	uint64_t *max_gap = l->max_gap;
+
 	for (size_t i = 0; i < k; i++) {
 		uint32_t e = ids[i];
 
-		if (e >= st->capacity && stats_reserve(st, e + 1) < 0)
-			return -1;
-		/* The run of positions last_used+1 .. pos-1 ends here. */
-		uint64_t gap = pos - (uint64_t)(l->last_used[e] + 1);
+		if (e >= room) {
+			if (stats_reserve(st, e + 1) < 0)
+				return -1;
+			room = st->capacity;
+			count = l->count;
+			first = l->first_used;
+			last = l->last_used;
+			max_gap = l->max_gap;
+		}
+		/* The run of positions last+1 .. pos-1 ends here. */
+		int64_t before = last[e];
+		uint64_t gap = pos - (uint64_t)(before + 1);
 
-		if (l->last_used[e] < 0)
-			l->first_used[e] = (int64_t)pos;
-		l->count[e]++;
-		if (gap > l->max_gap[e])
-			l->max_gap[e] = gap;
-		l->last_used[e] = (int64_t)pos;
+		if (before < 0)
+			first[e] = (int64_t)pos;
+		count[e]++;
+		if (gap > max_gap[e])
+			max_gap[e] = gap;
+		last[e] = (int64_t)pos;
 	}
 	return 0;
 }
