@@ -275,6 +275,29 @@ static int bad(struct reader *r, struct moe_error *err, const char *fmt, ...)
 	return -1;
 }
 
+/* The place of the first of the k ids that is out of range (when n > 0) or
+ * repeated among them; k when there is none. */
+static inline __attribute__((always_inline)) size_t
+first_bad_id(struct reader *r, const uint32_t *ids, size_t k, unsigned n)
+{
+	if (++r->stamp_now == 0) {
+		memset(r->stamp, 0, MOE_MAX_EXPERTS * sizeof *r->stamp);
+		r->stamp_now = 1;
+	}
+	/* On local copies: a store into stamp[] could otherwise be stamp_now.
+	 * Every id a parser gives is below MOE_MAX_EXPERTS, stamp's size. */
+	uint32_t *stamp = r->stamp, now = r->stamp_now, limit = n ? n : MOE_MAX_EXPERTS;
+
+	for (size_t i = 0; i < k; i++) {
+		uint32_t id = ids[i];
+
+		if (id >= limit || stamp[id] == now)
+			return i;
+		stamp[id] = now;
+	}
+	return k;
+}
+
 /* What every format's records must satisfy; see reader_next. */
 static inline __attribute__((always_inline)) int
 check_record(struct reader *r, const struct moe_record *rec, struct moe_error *err)
@@ -289,21 +312,14 @@ check_record(struct reader *r, const struct moe_record *rec, struct moe_error *e
 		return bad(r, err, "%zu experts where the header says topk=%u", rec->k, r->in.header.topk);
 	if (rec->weights && rec->nweights != rec->k)
 		return bad(r, err, "%zu weights for %zu experts", rec->nweights, rec->k);
-	if (++r->stamp_now == 0) {
-		memset(r->stamp, 0, MOE_MAX_EXPERTS * sizeof *r->stamp);
-		r->stamp_now = 1;
-	}
-	/* On local copies: a store into stamp[] could otherwise be stamp_now. */
-	uint32_t *stamp = r->stamp, now = r->stamp_now;
-	const uint32_t *ids = rec->experts;
+	size_t bad_id = first_bad_id(r, rec->experts, rec->k, n);
 
-	for (size_t i = 0, k = rec->k; i < k; i++) {
-		uint32_t id = ids[i];
+	if (bad_id < rec->k) {
+		uint32_t id = rec->experts[bad_id];
+
 		if (n && id >= n)
 			return bad(r, err, "expert id %u out of range (experts=%u)", id, n);
-		if (stamp[id] == now)
-			return bad(r, err, "expert id %u repeated in one record", id);
-		stamp[id] = now;
+		return bad(r, err, "expert id %u repeated in one record", id);
 	}
 	if (!rec->logits && r->opts->need_logits)
 		return bad(r, err, "no router logits (replay needs them: mlog fields=...,logits, "
@@ -428,14 +444,34 @@ static int push_record(struct block_out *out, const struct moe_record *rec, long
  * that pass check_record as the file's reader would check them at this point,
  * nothing that changes how the lines after it read (a header, a #domain line),
  * nothing bad; anything else leaves the block to the file's reader. */
+/* Whether every record of a run (ids alone) passes check_record: its tests,
+ * with N and top-k read once, and no message (a block that fails goes back to
+ * the file's reader, which gives it). */
+static bool check_run(struct reader *r, const struct moe_run *run)
+{
+	bool given = r->in.experts_from == EXPERTS_FROM_OPTION || r->in.experts_from == EXPERTS_FROM_HEADER;
+	unsigned n = given ? r->in.experts : 0, topk = r->in.header.topk;
+
+	if (r->opts->need_logits)
+		return false;
+	for (size_t i = 0; i < run->n; i++) {
+		size_t k = run->start[i + 1] - run->start[i];
+
+		if (k == 0 || (topk && k != topk) || first_bad_id(r, run->ids + run->start[i], k, n) < k)
+			return false;
+	}
+	return true;
+}
+
 /* One record of a block, checked, into out or into its part. */
 static inline __attribute__((always_inline)) bool
-take_record(struct reader *w, struct block_out *out, struct moe_record *rec, long line, bool add)
+take_record(struct reader *w, struct block_out *out, struct moe_record *rec, long line, bool add,
+            bool checked)
 {
 	const unsigned char *layers = w->opts->layers;
 	struct moe_error err;
 
-	if (check_record(w, rec, &err) < 0)
+	if (!checked && check_record(w, rec, &err) < 0)
 		return false;
 	rec->domain = w->domain;
 	if (!w->parts)
@@ -472,13 +508,21 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 			long line = lines_number(w->lines) - (long)n;
 
 			w->run->domain = w->domain;
+			if (!check_run(w, w->run))
+				return false;
+			/* Into a part whole: what take_record would count, with nothing left out. */
+			if (whole_runs) {
+				out->records += n;
+				out->selected += n;
+				if (w->parts->add_run(out->part, w->run) < 0)
+					return false;
+				continue;
+			}
 			for (size_t i = 0; i < n; i++) {
 				moe_run_record(w->run, i, &rec);
-				if (!take_record(w, out, &rec, line + 1 + (long)i, !whole_runs))
+				if (!take_record(w, out, &rec, line + 1 + (long)i, true, true))
 					return false;
 			}
-			if (whole_runs && w->parts->add_run(out->part, w->run) < 0)
-				return false;
 			continue;
 		}
 		int rc = w->ops->next(w->parser, &rec, &header, &err);
@@ -488,7 +532,7 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 			return true;
 		}
 		if (rc != PARSE_RECORD || w->mlog.domain != NO_DOMAIN_LINE ||
-		    !take_record(w, out, &rec, lines_number(w->lines), true))
+		    !take_record(w, out, &rec, lines_number(w->lines), true, false))
 			return false;
 	}
 }
