@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "fields.h"
 #include "format.h"
 
@@ -577,21 +578,6 @@ static const char *scan_number(const char *s, struct number *out)
 	return s;
 }
 
-static bool reserve(void **items, size_t *cap, size_t n, size_t size)
-{
-	size_t want;
-	void *q;
-
-	if (n < *cap)
-		return true;
-	want = *cap ? *cap * 2 : 1024;
-	if (want > SIZE_MAX / size || !(q = realloc(*items, want * size)))
-		return false;
-	*items = q;
-	*cap = want;
-	return true;
-}
-
 /* The separator after a list's item: the start of the next item, the byte
  * after the closing bracket (*done set), or NULL. */
 static const char *after_item(const char *s, bool *done)
@@ -673,7 +659,7 @@ static const char *scan_ids(struct scan_list *l, const char *s, const char *end)
 			}
 		}
 		if (n == l->cap) {
-			if (!reserve(&l->items, &l->cap, n, sizeof *ids))
+			if (!array_reserve(&l->items, &l->cap, n, 1, sizeof *ids))
 				return NULL;
 			ids = l->items;
 		}
@@ -703,7 +689,7 @@ static const char *scan_numbers(struct scan_list *l, const char *s, bool tokens)
 		struct number x;
 
 		if (!(s = scan_number(s, &x)) || (tokens && (!x.integer || x.i < 0)) ||
-		    !reserve(&l->items, &l->cap, l->n, tokens ? sizeof(int64_t) : sizeof(double)))
+		    !array_reserve(&l->items, &l->cap, l->n, 1, tokens ? sizeof(int64_t) : sizeof(double)))
 			return NULL;
 		if (tokens)
 			((int64_t *)l->items)[l->n++] = x.i;
@@ -726,7 +712,7 @@ static const char *scan_row(struct scan_list *l, enum moe_role role, const char 
 	else
 		s = scan_numbers(l, s, role == MOE_ROLE_TOKEN);
 	if (!s || l->n - from > MOE_MAX_EXPERTS ||
-	    !reserve((void **)&l->end, &l->cap_rows, l->nrows, sizeof *l->end))
+	    !array_reserve((void **)&l->end, &l->cap_rows, l->nrows, 1, sizeof *l->end))
 		return NULL;
 	l->end[l->nrows++] = l->n;
 	return s;

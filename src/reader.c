@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "array.h"
 #include "blocks.h"
 #include "lines.h"
 #include "source.h"
@@ -398,31 +399,14 @@ static bool skip_rest_of_file(struct reader *r, const struct moe_error *err)
 	return true;
 }
 
-/* Room for n more items of size bytes in *a, which holds len of cap; -1 when out of memory. */
-static int reserve(void **a, size_t *cap, size_t len, size_t n, size_t size)
-{
-	size_t c = *cap ? *cap : 4096;
-	void *p;
-
-	if (len + n <= *cap)
-		return 0;
-	while (c < len + n)
-		c *= 2;
-	if (!(p = realloc(*a, c * size)))
-		return -1;
-	*a = p;
-	*cap = c;
-	return 0;
-}
-
 static int push_record(struct block_out *out, const struct moe_record *rec, long line)
 {
 	size_t nweights = rec->weights ? rec->nweights : 0, nlogits = rec->logits ? rec->nlogits : 0;
 
-	if (reserve((void **)&out->rec, &out->cap, out->n, 1, sizeof *out->rec) < 0 ||
-	    reserve((void **)&out->ids, &out->cap_ids, out->nids, rec->k, sizeof *out->ids) < 0 ||
-	    reserve((void **)&out->reals, &out->cap_reals, out->nreals, nweights + nlogits,
-	            sizeof *out->reals) < 0)
+	if (!array_reserve((void **)&out->rec, &out->cap, out->n, 1, sizeof *out->rec) ||
+	    !array_reserve((void **)&out->ids, &out->cap_ids, out->nids, rec->k, sizeof *out->ids) ||
+	    !array_reserve((void **)&out->reals, &out->cap_reals, out->nreals, nweights + nlogits,
+	                   sizeof *out->reals))
 		return -1;
 	out->rec[out->n++] = (struct block_record){
 		.layer = rec->layer, .k = (uint32_t)rec->k, .line = (uint32_t)line,
