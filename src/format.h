@@ -26,6 +26,13 @@ struct mlog_carry {
 	enum moe_role column[MOE_ROLE_COUNT];
 };
 
+/* What the records of a run (parser_ops.next_run) keep to, besides distinct
+ * ids: the checks of reader_next for records of ids alone. */
+struct moe_limits {
+	unsigned experts;               /* ids are below it; 0: no bound */
+	unsigned topk;                  /* a record has this many ids; 0: any number from 1 */
+};
+
 /* What a parser borrows from the reader for its whole life. */
 struct parser_env {
 	struct lines *lines;
@@ -42,9 +49,11 @@ struct parser_ops {
 	int (*next)(void *parser, struct moe_record *rec, struct moe_shape *header,
 	            struct moe_error *err);
 	/* Optional: the records of ids alone that come next and can be read in
-	 * one go, up to MOE_RUN, into run; their number, 0 when next must be
-	 * called (any other line, or none buffered). Each counts its line. */
-	size_t (*next_run)(void *parser, struct moe_run *run);
+	 * one go, up to MOE_RUN, into run, each of them with distinct ids that
+	 * keep to lim; their number, 0 when next must be called (any other line,
+	 * a record that does not keep to lim, or none buffered). Each counts its
+	 * line. */
+	size_t (*next_run)(void *parser, struct moe_run *run, const struct moe_limits *lim);
 	void (*close)(void *parser);
 };
 

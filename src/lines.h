@@ -61,14 +61,20 @@ static inline bool lines_window(const struct lines *ln, const char **start, cons
 	return true;
 }
 
-/* Takes the line from the window's start to next (just past its newline) as
- * read, and counts it. */
-static inline void lines_advance(struct lines *ln, const char *next)
+/* Takes the lines from the window's start to next (just past the newline of
+ * the last of them) as read, and counts them: n lines. */
+static inline void lines_advance_n(struct lines *ln, const char *next, long n)
 {
 	struct lines_head *h = (struct lines_head *)(void *)ln;
 
 	h->start = (size_t)(next - h->buf);
-	h->number++;
+	h->number += n;
+}
+
+/* The same for one line. */
+static inline void lines_advance(struct lines *ln, const char *next)
+{
+	lines_advance_n(ln, next, 1);
 }
 
 /* Makes the next lines_next return the line just returned, once more. */

@@ -5,6 +5,8 @@
 
 #include "fields.h"
 #include "format.h"
+#include "ids.h"
+#include "mlog_avx512.h"
 
 #define MLOG_MAX_COLUMNS 5
 
@@ -28,7 +30,9 @@ struct mlog {
 	bool fast;                      /* the columns fast_record reads */
 	bool in_place;                  /* and whole numbers only: window_record reads them */
 	bool layer_ids;                 /* and just "layer experts": window_layer_ids does */
+	bool avx512;                    /* mlog_avx512_line reads that shape where it can */
 	struct mlog_scan scan;
+	struct id_stamps stamps;        /* for the runs that window_line reads */
 	struct field_lists lists;
 };
 
@@ -41,6 +45,7 @@ static void *mlog_open(const struct parser_env *env)
 	if (!p)
 		return NULL;
 	p->env = *env;
+	p->avx512 = mlog_avx512_usable();
 	/* A file without a header goes on in the columns of the one before. */
 	if (env->mlog->ncolumns)
 		set_columns(p, env->mlog->column, env->mlog->ncolumns);
@@ -54,6 +59,7 @@ static void mlog_close(void *parser)
 	if (!p)
 		return;
 	field_lists_free(&p->lists);
+	id_stamps_free(&p->stamps);
 	free(p);
 }
 
@@ -494,27 +500,27 @@ static bool window_record(struct mlog *p, struct moe_record *rec)
 	return true;
 }
 
-/* The hot path of the common shape, "layer id,id,...": each number ends at
- * the next bit of the non-digit mask, and the line at the one bit of the
- * newline mask that ends it, so that nothing is checked a number but its
- * length and the byte after it. Numbers of 1 to 4 digits (below both
- * limits); a space between the columns; anything else goes to window_record.
- * The line's layer and ids (fewer than 32: the line is under 64 bytes) go to
- * *layer and ids, their number to *k; *sc is the scan, kept by the caller. */
-static inline __attribute__((always_inline)) bool
-window_line(struct mlog *p, struct mlog_scan *sc, unsigned *layer, uint32_t *ids, size_t *k)
+/* The hot path of the common shape, "layer id,id,...", where mlog_avx512_line
+ * does not run: each number ends at the next bit of the non-digit mask, and
+ * the line at the one bit of the newline mask that ends it, so that nothing
+ * is checked a number but its length and the byte after it. Numbers of 1 to
+ * 4 digits (below both limits); a space between the columns; anything else
+ * goes to window_record. The line at start, in the window [start, end), gives
+ * its layer and ids (fewer than 32: the line is under 64 bytes) to *layer and
+ * ids, their number to *k; returns the byte after its newline, or NULL. *sc
+ * is the scan, kept by the caller. */
+static inline __attribute__((always_inline)) const char *
+window_line(struct mlog_scan *sc, const char *start, const char *end, unsigned *layer, uint32_t *ids,
+            size_t *k)
 {
-	const char *start, *end;
 	uint64_t ends, line_end;
 	size_t at, last, e, n = 0;
 
-	if (!lines_window(p->env.lines, &start, &end))
-		return false;
 	if (!sc->base || start < sc->base || start - sc->base >= 64 ||
 	    !(line_end = sc->newline >> (start - sc->base))) {
 		scan_from(sc, start, end);
 		if (!(line_end = sc->newline))
-			return false;
+			return NULL;
 	}
 	at = (size_t)(start - sc->base);
 	last = at + (size_t)__builtin_ctzll(line_end);
@@ -522,22 +528,39 @@ window_line(struct mlog *p, struct mlog_scan *sc, unsigned *layer, uint32_t *ids
 	ends = sc->nondigit & ~0ull << at;
 	e = (size_t)__builtin_ctzll(ends);
 	if (e - at - 1 >= 4 || sc->base[e] != ' ')
-		return false;
+		return NULL;
 	*layer = field_digits4_value(sc->base + at, (unsigned)(e - at));
 	for (;;) {
 		ends &= ends - 1;
 		at = e + 1;
 		e = (size_t)__builtin_ctzll(ends);
 		if (e - at - 1 >= 4)
-			return false;
+			return NULL;
 		ids[n++] = field_digits4_value(sc->base + at, (unsigned)(e - at));
 		if (e == last)
 			break;
 		if (sc->base[e] != ',')
-			return false;
+			return NULL;
 	}
-	lines_advance(p->env.lines, sc->base + last + 1);
 	*k = n;
+	return sc->base + last + 1;
+}
+
+/* The next line, when it is of the common shape, into *layer, ids (room for
+ * 64) and *k, and taken as read. */
+static inline __attribute__((always_inline)) bool
+common_line(struct mlog *p, struct mlog_scan *sc, unsigned *layer, uint32_t *ids, size_t *k)
+{
+	const char *start, *end, *next;
+	size_t len;
+
+	if (!lines_window(p->env.lines, &start, &end))
+		return false;
+	if (p->avx512 && (len = mlog_avx512_line(start, (size_t)(end - start), 0, 0, layer, ids, k)))
+		next = start + len;
+	else if (!(next = window_line(sc, start, end, layer, ids, k)))
+		return false;
+	lines_advance(p->env.lines, next);
 	return true;
 }
 
@@ -545,7 +568,7 @@ static bool window_layer_ids(struct mlog *p, struct moe_record *rec)
 {
 	struct mlog_scan sc = p->scan;  /* a copy the compiler can keep in registers */
 	uint32_t *ids = p->lists.experts;       /* room for 64 (set_columns) */
-	bool ok = window_line(p, &sc, &rec->layer, ids, &rec->k);
+	bool ok = common_line(p, &sc, &rec->layer, ids, &rec->k);
 
 	p->scan = sc;
 	if (!ok)
@@ -559,21 +582,69 @@ static bool window_layer_ids(struct mlog *p, struct moe_record *rec)
 	return true;
 }
 
-static size_t mlog_next_run(void *parser, struct moe_run *run)
+/* Records of the common shape read with window_line into run from record n
+ * on, while they keep to lim, up to record max; returns the new n, with
+ * *used the ids in run. Its own loop: beside a call of mlog_avx512_line, its
+ * scan would not stay in registers. */
+static size_t run_portable(struct mlog *p, struct moe_run *run, const struct moe_limits *lim, size_t n,
+                           uint32_t *used, size_t max)
 {
-	struct mlog *p = parser;
 	struct mlog_scan sc = p->scan;
-	uint32_t used = 0;
-	size_t n = 0, k;
+	const char *start, *end, *next;
+	uint32_t at = *used;
+	size_t k;
 
-	if (!p->layer_ids)
-		return 0;
-	while (n < MOE_RUN && window_line(p, &sc, &run->layer[n], run->ids + used, &k)) {
-		run->start[n++] = used;
-		used += (uint32_t)k;
+	while (n < max && lines_window(p->env.lines, &start, &end)) {
+		uint32_t *ids = run->ids + at;
+
+		if (!(next = window_line(&sc, start, end, &run->layer[n], ids, &k)) ||
+		    (lim->topk && k != lim->topk) || ids_first_bad(&p->stamps, ids, k, lim->experts) < k)
+			break;
+		lines_advance(p->env.lines, next);
+		run->start[n++] = at;
+		at += (uint32_t)k;
 	}
 	p->scan = sc;
-	run->start[n] = used;
+	*used = at;
+	return n;
+}
+
+/* The same with mlog_avx512_run, and window_line for a line it does not take. */
+static size_t run_avx512(struct mlog *p, struct moe_run *run, const struct moe_limits *lim)
+{
+	const char *start, *end, *stop;
+	size_t n = 0, m;
+	uint32_t used;
+
+	run->start[0] = 0;
+	while (n < MOE_RUN && lines_window(p->env.lines, &start, &end)) {
+		if ((m = mlog_avx512_run(start, end, lim, run, n, &stop)) > n) {
+			lines_advance_n(p->env.lines, stop, (long)(m - n));
+			n = m;
+			continue;
+		}
+		used = run->start[n];
+		if (run_portable(p, run, lim, n, &used, n + 1) == n)
+			break;
+		run->start[++n] = used;
+	}
+	return n;
+}
+
+static size_t mlog_next_run(void *parser, struct moe_run *run, const struct moe_limits *lim)
+{
+	struct mlog *p = parser;
+	uint32_t used = 0;
+	size_t n;
+
+	if (!p->layer_ids || (!p->stamps.stamp && !id_stamps_init(&p->stamps)))
+		return 0;
+	if (p->avx512) {
+		n = run_avx512(p, run, lim);
+	} else {
+		n = run_portable(p, run, lim, 0, &used, MOE_RUN);
+		run->start[n] = used;
+	}
 	run->n = n;
 	run->domain = p->env.mlog->domain;
 	return n;

@@ -8,6 +8,7 @@
 
 #include "array.h"
 #include "blocks.h"
+#include "ids.h"
 #include "lines.h"
 #include "source.h"
 
@@ -29,8 +30,7 @@ struct reader {
 	struct lines *lines;
 	const struct parser_ops *ops;
 	void *parser;
-	uint32_t *stamp;                /* MOE_MAX_EXPERTS stamps, to find a repeated id in O(k) */
-	uint32_t stamp_now;
+	struct id_stamps stamps;        /* to find a repeated id in O(k) */
 	size_t first_k;                 /* the first record's length */
 	bool k_varies;
 	size_t nlogits;                 /* logits per record so far, when N is not known */
@@ -53,7 +53,8 @@ struct reader {
 	uint64_t blocks_read, blocks_returned;
 	/* A worker's: */
 	struct reader_options own;
-	struct moe_run *run;            /* when its parser reads runs */
+	struct moe_run *run;            /* when its parser reads runs, and they need no logits */
+	struct moe_limits limits;       /* what check_record asks of a run's records */
 	int domain;                     /* in force in the file, where mlog's carry says NO_DOMAIN_LINE */
 	bool domain_wanted;             /* by --domain, of the domain in force */
 };
@@ -86,8 +87,7 @@ struct reader *reader_open(char *const *files, size_t nfiles, const struct reade
 	if (!r)
 		return NULL;
 	r->domains = domains_new();
-	r->stamp = calloc(MOE_MAX_EXPERTS, sizeof *r->stamp);
-	if (!r->domains || !r->stamp) {
+	if (!r->domains || !id_stamps_init(&r->stamps)) {
 		reader_close(r);
 		return NULL;
 	}
@@ -151,7 +151,7 @@ void reader_close(struct reader *r)
 		return;
 	close_file(r);
 	domains_free(r->domains);
-	free(r->stamp);
+	id_stamps_free(&r->stamps);
 	free(r->run);
 	free(r);
 }
@@ -276,29 +276,6 @@ static int bad(struct reader *r, struct moe_error *err, const char *fmt, ...)
 	return -1;
 }
 
-/* The place of the first of the k ids that is out of range (when n > 0) or
- * repeated among them; k when there is none. */
-static inline __attribute__((always_inline)) size_t
-first_bad_id(struct reader *r, const uint32_t *ids, size_t k, unsigned n)
-{
-	if (++r->stamp_now == 0) {
-		memset(r->stamp, 0, MOE_MAX_EXPERTS * sizeof *r->stamp);
-		r->stamp_now = 1;
-	}
-	/* On local copies: a store into stamp[] could otherwise be stamp_now.
-	 * Every id a parser gives is below MOE_MAX_EXPERTS, stamp's size. */
-	uint32_t *stamp = r->stamp, now = r->stamp_now, limit = n ? n : MOE_MAX_EXPERTS;
-
-	for (size_t i = 0; i < k; i++) {
-		uint32_t id = ids[i];
-
-		if (id >= limit || stamp[id] == now)
-			return i;
-		stamp[id] = now;
-	}
-	return k;
-}
-
 /* What every format's records must satisfy; see reader_next. */
 static inline __attribute__((always_inline)) int
 check_record(struct reader *r, const struct moe_record *rec, struct moe_error *err)
@@ -313,7 +290,7 @@ check_record(struct reader *r, const struct moe_record *rec, struct moe_error *e
 		return bad(r, err, "%zu experts where the header says topk=%u", rec->k, r->in.header.topk);
 	if (rec->weights && rec->nweights != rec->k)
 		return bad(r, err, "%zu weights for %zu experts", rec->nweights, rec->k);
-	size_t bad_id = first_bad_id(r, rec->experts, rec->k, n);
+	size_t bad_id = ids_first_bad(&r->stamps, rec->experts, rec->k, n);
 
 	if (bad_id < rec->k) {
 		uint32_t id = rec->experts[bad_id];
@@ -424,29 +401,6 @@ static int push_record(struct block_out *out, const struct moe_record *rec, long
 	return 0;
 }
 
-/* A worker's read of a block: its lines are records (or blank, or comments)
- * that pass check_record as the file's reader would check them at this point,
- * nothing that changes how the lines after it read (a header, a #domain line),
- * nothing bad; anything else leaves the block to the file's reader. */
-/* Whether every record of a run (ids alone) passes check_record: its tests,
- * with N and top-k read once, and no message (a block that fails goes back to
- * the file's reader, which gives it). */
-static bool check_run(struct reader *r, const struct moe_run *run)
-{
-	bool given = r->in.experts_from == EXPERTS_FROM_OPTION || r->in.experts_from == EXPERTS_FROM_HEADER;
-	unsigned n = given ? r->in.experts : 0, topk = r->in.header.topk;
-
-	if (r->opts->need_logits)
-		return false;
-	for (size_t i = 0; i < run->n; i++) {
-		size_t k = run->start[i + 1] - run->start[i];
-
-		if (k == 0 || (topk && k != topk) || first_bad_id(r, run->ids + run->start[i], k, n) < k)
-			return false;
-	}
-	return true;
-}
-
 /* One record of a block, checked, into out or into its part. */
 static inline __attribute__((always_inline)) bool
 take_record(struct reader *w, struct block_out *out, struct moe_record *rec, long line, bool add,
@@ -468,6 +422,10 @@ take_record(struct reader *w, struct block_out *out, struct moe_record *rec, lon
 	return !add || w->parts->add(out->part, rec) == 0;
 }
 
+/* A worker's read of a block: its lines are records (or blank, or comments)
+ * that pass check_record as the file's reader would check them at this point,
+ * nothing that changes how the lines after it read (a header, a #domain line),
+ * nothing bad; anything else leaves the block to the file's reader. */
 static bool parse_block(void *worker, const char *text, size_t len, void *block, long *lines)
 {
 	struct reader *w = worker;
@@ -487,13 +445,11 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 	/* In place: lines over memory hand out copies of what they cut. */
 	lines_reset_memory(w->lines, text, len);
 	for (;;) {
-		if (w->run && (n = w->ops->next_run(w->parser, w->run)) > 0) {
+		if (w->run && (n = w->ops->next_run(w->parser, w->run, &w->limits)) > 0) {
 			/* A record a line: the run's last is the line just read. */
 			long line = lines_number(w->lines) - (long)n;
 
 			w->run->domain = w->domain;
-			if (!check_run(w, w->run))
-				return false;
 			/* Into a part whole: what take_record would count, with nothing left out. */
 			if (whole_runs) {
 				out->records += n;
@@ -569,13 +525,16 @@ static struct reader *open_worker(const struct reader *r)
 	w->domain_wanted = !r->opts->domain ||
 	                   (r->mlog.domain >= 0 && r->mlog.domain == domains_find(r->domains, r->opts->domain));
 	w->domains = domains_new();
-	w->stamp = calloc(MOE_MAX_EXPERTS, sizeof *w->stamp);
 	w->lines = lines_open_memory(source_name(r->src));
-	if (w->ops->next_run && !(w->run = malloc(sizeof *w->run))) {
+	/* N bounds the ids only when it was given, as in check_record. */
+	if (r->in.experts_from == EXPERTS_FROM_OPTION || r->in.experts_from == EXPERTS_FROM_HEADER)
+		w->limits.experts = r->in.experts;
+	w->limits.topk = r->in.header.topk;
+	if (w->ops->next_run && !r->opts->need_logits && !(w->run = malloc(sizeof *w->run))) {
 		reader_close(w);
 		return NULL;
 	}
-	if (!w->domains || !w->stamp || !w->lines) {
+	if (!w->domains || !id_stamps_init(&w->stamps) || !w->lines) {
 		reader_close(w);
 		return NULL;
 	}

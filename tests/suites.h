@@ -8,6 +8,7 @@ Suite *source_suite(void);
 Suite *lines_suite(void);
 Suite *fields_suite(void);
 Suite *mlog_suite(void);
+Suite *mlog_avx512_suite(void);
 Suite *jsonl_suite(void);
 Suite *csv_suite(void);
 Suite *steps_suite(void);
