@@ -647,6 +647,7 @@ static size_t mlog_next_run(void *parser, struct moe_run *run, const struct moe_
 	}
 	run->n = n;
 	run->domain = p->env.mlog->domain;
+	run->below = lim->experts;
 	return n;
 }
 

@@ -63,6 +63,7 @@ struct moe_record {
 struct moe_run {
 	size_t n;
 	int domain;                     /* of them all, as in struct moe_record */
+	unsigned below;                 /* every id is below it; 0 when not known */
 	unsigned layer[MOE_RUN];
 	uint32_t start[MOE_RUN + 1];
 	uint32_t ids[MOE_RUN * 32];

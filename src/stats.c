@@ -90,9 +90,10 @@ static struct stats_layer *add_layer(struct stats *st, unsigned id)
 	return l;
 }
 
-/* stats_add, inline in the loop of stats_add_run. */
+/* stats_add, inline in the loops of stats_add_run; in_room says that every
+ * id is below the room there is. */
 static inline __attribute__((always_inline)) int
-add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k)
+add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k, bool in_room)
 {
 	struct stats_layer *l = bylayer_get(&st->layers, layer);
 	uint64_t pos;
@@ -116,7 +117,7 @@ add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k)
 		for (size_t i = 0; i < k; i++) {
 			uint32_t e = ids[i];
 
-			if (e >= room) {
+			if (!in_room && e >= room) {
 				if (stats_reserve(st, e + 1) < 0)
 					return -1;
 				room = st->capacity;
@@ -132,7 +133,7 @@ add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k)
 	for (size_t i = 0; i < k; i++) {
 		uint32_t e = ids[i];
 
-		if (e >= room) {
+		if (!in_room && e >= room) {
 			if (stats_reserve(st, e + 1) < 0)
 				return -1;
 			room = st->capacity;
@@ -157,13 +158,23 @@ add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k)
 
 int stats_add(struct stats *st, const struct moe_record *rec)
 {
-	return add_ids(st, rec->layer, rec->experts, rec->k);
+	return add_ids(st, rec->layer, rec->experts, rec->k, false);
 }
 
 int stats_add_run(struct stats *st, const struct moe_run *run)
 {
+	/* With the room for every id the run may hold made first, the loops
+	 * need not look for an id past it. */
+	if (run->below && stats_reserve(st, run->below) == 0) {
+		for (size_t i = 0; i < run->n; i++)
+			if (add_ids(st, run->layer[i], run->ids + run->start[i], run->start[i + 1] - run->start[i],
+			            true) < 0)
+				return -1;
+		return 0;
+	}
 	for (size_t i = 0; i < run->n; i++)
-		if (add_ids(st, run->layer[i], run->ids + run->start[i], run->start[i + 1] - run->start[i]) < 0)
+		if (add_ids(st, run->layer[i], run->ids + run->start[i], run->start[i + 1] - run->start[i],
+		            false) < 0)
 			return -1;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* check_stats.c: counting per layer and expert, positions, growth of N, sparse layer ids. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bylayer.h"
 #include "stats.h"
@@ -94,6 +95,54 @@ START_TEST(room_grows_inside_a_record)
 }
 END_TEST
 
+/* A run of three records, its ids below 300 (run->below) or not said: the
+ * same counts, positions and gaps as the records added one by one, from no
+ * room at all; with below, the room for 300 made first. */
+START_TEST(runs_count_as_their_records)
+{
+	static const uint32_t ids[] = { 299, 4, 4, 7, 1, 299 };
+	static const uint32_t start[] = { 0, 2, 4, 6 };
+	static const unsigned layer[] = { 3, 3, 9 };
+	struct moe_run *run = calloc(1, sizeof *run);
+
+	ck_assert_ptr_nonnull(run);
+	run->n = 3;
+	memcpy(run->ids, ids, sizeof ids);
+	memcpy(run->start, start, sizeof start);
+	memcpy(run->layer, layer, sizeof layer);
+	for (int i = 0; i < 4; i++) {
+		struct stats st;
+		const struct stats_layer *l;
+
+		run->below = i & 1 ? 300 : 0;
+		stats_init(&st, 0, i & 2);
+		ck_assert_int_eq(stats_add_run(&st, run), 0);
+		ck_assert_uint_ge(st.capacity, 300);
+		l = stats_layer(&st, 3);
+		ck_assert_uint_eq(l->tokens, 2);
+		ck_assert_uint_eq(l->selections, 4);
+		ck_assert_uint_eq(l->count[299], 1);
+		ck_assert_uint_eq(l->count[4], 2);
+		ck_assert_uint_eq(l->count[7], 1);
+		ck_assert_uint_eq(l->count[1], 0);
+		if (i & 2) {
+			ck_assert_int_eq(l->first_used[4], 0);
+			ck_assert_int_eq(l->last_used[4], 1);
+			ck_assert_int_eq(l->first_used[7], 1);
+			ck_assert_uint_eq(l->max_gap[7], 1);
+			ck_assert_int_eq(l->last_used[1], -1);
+		}
+		l = stats_layer(&st, 9);
+		ck_assert_uint_eq(l->tokens, 1);
+		ck_assert_uint_eq(l->count[1], 1);
+		ck_assert_uint_eq(l->count[299], 1);
+		ck_assert_uint_eq(l->count[4], 0);
+		stats_free(&st);
+	}
+	free(run);
+}
+END_TEST
+
 /* The shared layer table and growth rule behind stats, batch and pairs. */
 START_TEST(bylayer_table)
 {
@@ -126,6 +175,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, counts_per_layer);
 	tcase_add_test(tc, experts_grow_with_the_ids);
 	tcase_add_test(tc, room_grows_inside_a_record);
+	tcase_add_test(tc, runs_count_as_their_records);
 	tcase_add_test(tc, bylayer_table);
 	suite_add_tcase(s, tc);
 	return s;
