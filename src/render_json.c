@@ -1,534 +1,616 @@
-/* render_json.c: the JSON documents of schema "1" (moestat.5), built with jansson in a fixed key order. */
-#include <jansson.h>
+/* render_json.c: the JSON documents of schema "1" (moestat.5), written in a fixed key order as the result structs are walked. */
 #include <math.h>
 #include <time.h>
 
+#include "jsonw.h"
 #include "render.h"
 
 #define MOESTAT_SCHEMA "1"
 
-/* Undefined figures (NAN) are null: JSON has no NaN. */
-static json_t *real_or_null(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
+/* Undefined figures (NAN) are null, which jsonw_real writes: JSON has no NaN. */
 
-static json_t *uint_json(uint64_t x)
-{
-	return json_integer((json_int_t)x);
-}
-
-static json_t *input_json(const struct moe_input *in)
+static void input_json(struct jsonw *w, const char *key, const struct moe_input *in)
 {
 	static const char *const from[] = {
 		[EXPERTS_FROM_NONE] = NULL, [EXPERTS_FROM_OPTION] = "option",
 		[EXPERTS_FROM_HEADER] = "header", [EXPERTS_FROM_IDS] = "ids",
 	};
-	json_t *o = json_object(), *files = json_array();
 
+	if (!in) {
+		jsonw_null(w, key);
+		return;
+	}
+	jsonw_object(w, key);
+	jsonw_array(w, "files");
 	for (size_t i = 0; i < in->nfiles; i++)
-		json_array_append_new(files, json_string(in->files[i]));
-	json_object_set_new(o, "files", files);
-	json_object_set_new(o, "format", in->format ? json_string(in->format) : json_null());
-	json_object_set_new(o, "records", uint_json(in->records));
-	json_object_set_new(o, "skipped", uint_json(in->skipped));
-	json_object_set_new(o, "truncated", json_boolean(in->truncated));
-	json_object_set_new(o, "experts", in->experts ? json_integer(in->experts) : json_null());
-	json_object_set_new(o, "experts_from", from[in->experts_from] ? json_string(from[in->experts_from])
-	                                                              : json_null());
-	json_object_set_new(o, "topk", in->topk ? json_integer(in->topk) : json_null());
-	json_object_set_new(o, "score", in->header.score[0] ? json_string(in->header.score) : json_null());
-	json_object_set_new(o, "model", in->header.model[0] ? json_string(in->header.model) : json_null());
-	return o;
+		jsonw_string(w, NULL, in->files[i]);
+	jsonw_end(w);
+	jsonw_string(w, "format", in->format);
+	jsonw_uint(w, "records", in->records);
+	jsonw_uint(w, "skipped", in->skipped);
+	jsonw_bool(w, "truncated", in->truncated);
+	if (in->experts)
+		jsonw_uint(w, "experts", in->experts);
+	else
+		jsonw_null(w, "experts");
+	jsonw_string(w, "experts_from", from[in->experts_from]);
+	if (in->topk)
+		jsonw_uint(w, "topk", in->topk);
+	else
+		jsonw_null(w, "topk");
+	jsonw_string(w, "score", in->header.score[0] ? in->header.score : NULL);
+	jsonw_string(w, "model", in->header.model[0] ? in->header.model : NULL);
+	jsonw_end(w);
 }
 
-static json_t *document(const char *command, const struct moe_input *in)
+/* The start of every document but place's and watch's: schema, command, input. */
+static void document(struct jsonw *w, FILE *fp, const char *command, const struct moe_input *in)
 {
-	json_t *doc = json_object();
-
-	json_object_set_new(doc, "moestat", json_string(MOESTAT_SCHEMA));
-	json_object_set_new(doc, "command", json_string(command));
-	json_object_set_new(doc, "input", input_json(in));
-	return doc;
+	jsonw_init(w, fp);
+	jsonw_object(w, NULL);
+	jsonw_string(w, "moestat", MOESTAT_SCHEMA);
+	jsonw_string(w, "command", command);
+	input_json(w, "input", in);
 }
 
-static int dump(FILE *fp, json_t *doc)
+/* Closes the document: 0, or -1 when it was not well nested (which only a
+ * bug here makes; the caller reports it as it reports being out of memory). */
+static int finish(struct jsonw *w)
 {
-	int rc;
+	jsonw_end(w);
+	return jsonw_finish(w);
+}
 
-	if (!doc)
-		return -1;
-	rc = json_dumpf(doc, fp, JSON_COMPACT | JSON_REAL_PRECISION(17));
-	json_decref(doc);
-	if (rc < 0)
-		return -1;
-	fputc('\n', fp);
-	return 0;
+/* A whole number, or null for 0 (not said). */
+static void count_or_null(struct jsonw *w, const char *key, uint64_t x)
+{
+	if (x)
+		jsonw_uint(w, key, x);
+	else
+		jsonw_null(w, key);
 }
 
 /* The figures shared by a layer and the overall object. */
-static void set_figures(json_t *o, double maxvio_global, double cv, double entropy_norm, double gini)
+static void set_figures(struct jsonw *w, double maxvio_global, double cv, double entropy_norm, double gini)
 {
-	json_object_set_new(o, "maxvio_global", real_or_null(maxvio_global));
-	json_object_set_new(o, "cv", real_or_null(cv));
-	json_object_set_new(o, "entropy_norm", real_or_null(entropy_norm));
-	json_object_set_new(o, "gini", real_or_null(gini));
+	jsonw_real(w, "maxvio_global", maxvio_global);
+	jsonw_real(w, "cv", cv);
+	jsonw_real(w, "entropy_norm", entropy_norm);
+	jsonw_real(w, "gini", gini);
 }
 
-static json_t *coverage_json(const struct summary_layer *l)
+static void coverage_json(struct jsonw *w, const struct summary_layer *l)
 {
-	json_t *list = json_array();
-
-	for (size_t i = 0; i < l->ncoverage; i++)
-		json_array_append_new(list, json_pack("{s:I,s:o,s:o}", "n", (json_int_t)l->coverage[i].n,
-		                                      "share", real_or_null(l->coverage[i].share),
-		                                      "uniform", real_or_null(l->coverage[i].uniform)));
-	return list;
+	jsonw_array(w, "coverage");
+	for (size_t i = 0; i < l->ncoverage; i++) {
+		jsonw_object(w, NULL);
+		jsonw_uint(w, "n", l->coverage[i].n);
+		jsonw_real(w, "share", l->coverage[i].share);
+		jsonw_real(w, "uniform", l->coverage[i].uniform);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
 }
 
 /* The figures of expert e that only some options compute, read from the view. */
-static void expert_extras_json(json_t *x, const struct summary_layer *l, unsigned e,
+static void expert_extras_json(struct jsonw *w, const struct summary_layer *l, unsigned e,
                                const struct render_summary *r)
 {
 	const struct summary_expert *ex = &l->experts[e];
 
 	if (r->batch) {
-		json_object_set_new(x, "batch_mean", real_or_null(ex->batch_mean));
-		json_object_set_new(x, "batch_std", real_or_null(ex->batch_std));
-		json_object_set_new(x, "batch_cv", real_or_null(ex->batch_cv));
+		jsonw_real(w, "batch_mean", ex->batch_mean);
+		jsonw_real(w, "batch_std", ex->batch_std);
+		jsonw_real(w, "batch_cv", ex->batch_cv);
 	}
 	if (r->by_domain) {
-		json_t *shares = json_object();
-
+		jsonw_object(w, "domain_shares");
 		for (size_t d = 0; d < r->ndomains; d++) {
 			const struct summary_layer *dl = summary_find_layer(&r->by_domain[d], l->layer);
-			json_object_set_new(shares, r->domain[d],
-			                    dl ? real_or_null(dl->experts[e].share) : json_null());
+
+			if (dl)
+				jsonw_real(w, r->domain[d], dl->experts[e].share);
+			else
+				jsonw_null(w, r->domain[d]);
 		}
-		json_object_set_new(x, "domain_shares", shares);
-		json_object_set_new(x, "specialisation", real_or_null(ex->specialisation));
+		jsonw_end(w);
+		jsonw_real(w, "specialisation", ex->specialisation);
 	}
 }
 
 /* r is NULL for the layers of a domain, which have no extras. */
-static json_t *summary_layer_json(const struct summary_layer *l, unsigned n,
-                                  const struct render_summary *r)
+static void summary_layer_json(struct jsonw *w, const struct summary_layer *l, unsigned n,
+                               const struct render_summary *r)
 {
-	json_t *o = json_object(), *least = json_array(), *experts = json_array();
-
-	json_object_set_new(o, "layer", json_integer(l->layer));
-	json_object_set_new(o, "tokens", uint_json(l->tokens));
-	json_object_set_new(o, "selections", uint_json(l->selections));
-	json_object_set_new(o, "topk", l->topk ? json_integer(l->topk) : json_null());
-	json_object_set_new(o, "unused", uint_json(l->unused));
-	set_figures(o, l->maxvio_global, l->cv, l->entropy_norm, l->gini);
-	for (size_t i = 0; i < l->nleast; i++)
-		json_array_append_new(least, json_pack("{s:I,s:I}", "expert", (json_int_t)l->least[i].expert,
-		                                       "count", (json_int_t)l->least[i].count));
-	json_object_set_new(o, "least_used", least);
-	json_object_set_new(o, "coverage", coverage_json(l));
+	jsonw_object(w, NULL);
+	jsonw_uint(w, "layer", l->layer);
+	jsonw_uint(w, "tokens", l->tokens);
+	jsonw_uint(w, "selections", l->selections);
+	count_or_null(w, "topk", l->topk);
+	jsonw_uint(w, "unused", l->unused);
+	set_figures(w, l->maxvio_global, l->cv, l->entropy_norm, l->gini);
+	jsonw_array(w, "least_used");
+	for (size_t i = 0; i < l->nleast; i++) {
+		jsonw_object(w, NULL);
+		jsonw_uint(w, "expert", l->least[i].expert);
+		jsonw_uint(w, "count", l->least[i].count);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	coverage_json(w, l);
+	jsonw_array(w, "experts");
 	for (unsigned i = 0; i < n; i++) {
 		const struct summary_expert *e = &l->experts[i];
-		json_t *x = json_object();
 
-		json_object_set_new(x, "expert", json_integer(e->expert));
-		json_object_set_new(x, "count", uint_json(e->count));
-		json_object_set_new(x, "share", real_or_null(e->share));
-		json_object_set_new(x, "ratio", real_or_null(e->ratio));
+		jsonw_object(w, NULL);
+		jsonw_uint(w, "expert", e->expert);
+		jsonw_uint(w, "count", e->count);
+		jsonw_real(w, "share", e->share);
+		jsonw_real(w, "ratio", e->ratio);
 		if (r)
-			expert_extras_json(x, l, i, r);
-		json_array_append_new(experts, x);
+			expert_extras_json(w, l, i, r);
+		jsonw_end(w);
 	}
-	json_object_set_new(o, "experts", experts);
-	return o;
+	jsonw_end(w);
+	jsonw_end(w);
 }
 
-static json_t *summary_layers_json(const struct summary *s, const struct render_summary *r)
+static void summary_layers_json(struct jsonw *w, const struct summary *s, const struct render_summary *r)
 {
-	json_t *layers = json_array();
-
+	jsonw_array(w, "layers");
 	for (size_t i = 0; i < s->nlayers; i++)
-		json_array_append_new(layers, summary_layer_json(&s->layers[i], s->experts, r));
-	return layers;
+		summary_layer_json(w, &s->layers[i], s->experts, r);
+	jsonw_end(w);
 }
 
-static json_t *overall_json(const struct summary *s)
+static void overall_json(struct jsonw *w, const struct summary *s)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "layers", json_integer((json_int_t)s->nlayers));
-	json_object_set_new(o, "tokens", uint_json(s->overall.tokens));
-	json_object_set_new(o, "selections", uint_json(s->overall.selections));
-	json_object_set_new(o, "unused", uint_json(s->overall.unused));
+	jsonw_object(w, "overall");
+	jsonw_uint(w, "layers", s->nlayers);
+	jsonw_uint(w, "tokens", s->overall.tokens);
+	jsonw_uint(w, "selections", s->overall.selections);
+	jsonw_uint(w, "unused", s->overall.unused);
 	if (s->nlayers)
-		set_figures(o, s->overall.maxvio_global, s->overall.cv, s->overall.entropy_norm,
+		set_figures(w, s->overall.maxvio_global, s->overall.cv, s->overall.entropy_norm,
 		            s->overall.gini);
 	else
-		set_figures(o, NAN, NAN, NAN, NAN);
-	return o;
+		set_figures(w, NAN, NAN, NAN, NAN);
+	jsonw_end(w);
 }
 
 int render_json_summary(FILE *fp, const struct render_summary *r)
 {
-	json_t *doc = document(r->command, r->input);
+	struct jsonw w;
 
+	document(&w, fp, r->command, r->input);
 	if (r->batch)
-		json_object_set_new(doc, "batch", uint_json(r->batch));
-	json_object_set_new(doc, "layers", summary_layers_json(r->all, r));
-	json_object_set_new(doc, "overall", overall_json(r->all));
+		jsonw_uint(&w, "batch", r->batch);
+	summary_layers_json(&w, r->all, r);
+	overall_json(&w, r->all);
 	if (r->by_domain) {
-		json_t *domains = json_array();
-
-		for (size_t i = 0; i < r->ndomains; i++)
-			json_array_append_new(domains, json_pack("{s:s,s:o,s:o}", "domain", r->domain[i],
-			                                         "layers", summary_layers_json(&r->by_domain[i], NULL),
-			                                         "overall", overall_json(&r->by_domain[i])));
-		json_object_set_new(doc, "domains", domains);
+		jsonw_array(&w, "domains");
+		for (size_t i = 0; i < r->ndomains; i++) {
+			jsonw_object(&w, NULL);
+			jsonw_string(&w, "domain", r->domain[i]);
+			summary_layers_json(&w, &r->by_domain[i], NULL);
+			overall_json(&w, &r->by_domain[i]);
+			jsonw_end(&w);
+		}
+		jsonw_end(&w);
 	}
-	return dump(fp, doc);
+	return finish(&w);
 }
 
-static json_t *dead_expert_json(const struct dead_expert *e)
+static void dead_expert_json(struct jsonw *w, const struct dead_expert *e)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "expert", json_integer(e->expert));
-	json_object_set_new(o, "count", uint_json(e->count));
-	json_object_set_new(o, "last_used", e->last_used < 0 ? json_null() : json_integer(e->last_used));
-	json_object_set_new(o, "idle", uint_json(e->idle));
-	json_object_set_new(o, "max_gap", uint_json(e->max_gap));
-	return o;
+	jsonw_object(w, NULL);
+	jsonw_uint(w, "expert", e->expert);
+	jsonw_uint(w, "count", e->count);
+	if (e->last_used < 0)
+		jsonw_null(w, "last_used");
+	else
+		jsonw_int(w, "last_used", e->last_used);
+	jsonw_uint(w, "idle", e->idle);
+	jsonw_uint(w, "max_gap", e->max_gap);
+	jsonw_end(w);
 }
 
 int render_json_dead(FILE *fp, const struct render_dead *r)
 {
 	const struct dead_report *d = r->dead;
-	json_t *doc = document(r->command, r->input), *layers = json_array();
+	struct jsonw w;
 
-	json_object_set_new(doc, "criterion", json_string(d->criterion == DEAD_IDLE ? "idle" : "max_gap"));
-	json_object_set_new(doc, "threshold", uint_json(d->threshold));
-	json_object_set_new(doc, "listed", json_integer((json_int_t)d->total));
+	document(&w, fp, r->command, r->input);
+	jsonw_string(&w, "criterion", d->criterion == DEAD_IDLE ? "idle" : "max_gap");
+	jsonw_uint(&w, "threshold", d->threshold);
+	jsonw_uint(&w, "listed", d->total);
+	jsonw_array(&w, "layers");
 	for (size_t i = 0; i < d->nlayers; i++) {
 		const struct dead_layer *l = &d->layers[i];
-		json_t *o = json_object(), *dead = json_array();
 
-		json_object_set_new(o, "layer", json_integer(l->layer));
-		json_object_set_new(o, "tokens", uint_json(l->tokens));
-		json_object_set_new(o, "threshold", uint_json(d->threshold));
+		jsonw_object(&w, NULL);
+		jsonw_uint(&w, "layer", l->layer);
+		jsonw_uint(&w, "tokens", l->tokens);
+		jsonw_uint(&w, "threshold", d->threshold);
+		jsonw_array(&w, "dead");
 		for (size_t j = 0; j < l->n; j++)
-			json_array_append_new(dead, dead_expert_json(&l->experts[j]));
-		json_object_set_new(o, "dead", dead);
-		json_array_append_new(layers, o);
+			dead_expert_json(&w, &l->experts[j]);
+		jsonw_end(&w);
+		jsonw_end(&w);
 	}
-	json_object_set_new(doc, "layers", layers);
-	return dump(fp, doc);
+	jsonw_end(&w);
+	return finish(&w);
 }
 
 int render_json_maxvio(FILE *fp, const struct render_maxvio *r)
 {
 	const struct maxvio_report *m = r->maxvio;
-	json_t *doc = document(r->command, r->input), *layers = json_array();
-	json_t *overall = json_object(), *sizes = json_array();
+	struct jsonw w;
 
+	document(&w, fp, r->command, r->input);
+	jsonw_array(&w, "sizes");
 	for (size_t i = 0; i < m->nsizes; i++)
-		json_array_append_new(sizes, uint_json(m->sizes[i]));
-	json_object_set_new(doc, "sizes", sizes);
+		jsonw_uint(&w, NULL, m->sizes[i]);
+	jsonw_end(&w);
+	jsonw_array(&w, "layers");
 	for (size_t i = 0; i < m->nlayers; i++) {
 		const struct maxvio_layer *l = &m->layers[i];
-		json_t *o = json_object(), *batch = json_array();
 
-		json_object_set_new(o, "layer", json_integer(l->layer));
-		json_object_set_new(o, "tokens", uint_json(l->tokens));
-		json_object_set_new(o, "maxvio_global", real_or_null(l->maxvio_global));
+		jsonw_object(&w, NULL);
+		jsonw_uint(&w, "layer", l->layer);
+		jsonw_uint(&w, "tokens", l->tokens);
+		jsonw_real(&w, "maxvio_global", l->maxvio_global);
+		jsonw_array(&w, "batch");
 		for (size_t j = 0; j < l->nbatch; j++) {
 			const struct batch_maxvio *b = &l->batch[j];
-			json_t *x = json_object();
 
-			json_object_set_new(x, "size", uint_json(b->size));
-			json_object_set_new(x, "chunks", uint_json(b->chunks));
-			json_object_set_new(x, "partial", json_boolean(b->partial));
-			json_object_set_new(x, "maxvio_batch", real_or_null(b->mean));
-			json_object_set_new(x, "maxvio_max", real_or_null(b->max));
-			json_object_set_new(x, "maxvio_p95", real_or_null(b->p95));
-			json_array_append_new(batch, x);
+			jsonw_object(&w, NULL);
+			jsonw_uint(&w, "size", b->size);
+			jsonw_uint(&w, "chunks", b->chunks);
+			jsonw_bool(&w, "partial", b->partial);
+			jsonw_real(&w, "maxvio_batch", b->mean);
+			jsonw_real(&w, "maxvio_max", b->max);
+			jsonw_real(&w, "maxvio_p95", b->p95);
+			jsonw_end(&w);
 		}
-		json_object_set_new(o, "batch", batch);
-		json_array_append_new(layers, o);
+		jsonw_end(&w);
+		jsonw_end(&w);
 	}
-	json_object_set_new(doc, "layers", layers);
-	json_object_set_new(overall, "layers", json_integer((json_int_t)m->nlayers));
-	json_object_set_new(overall, "maxvio_global", real_or_null(m->mean_global));
-	sizes = json_array();
-	for (size_t i = 0; i < m->nsizes; i++)
-		json_array_append_new(sizes, json_pack("{s:o,s:I,s:o}", "size", uint_json(m->sizes[i]),
-		                                       "layers", (json_int_t)m->layers_with[i],
-		                                       "maxvio_batch", real_or_null(m->mean_batch[i])));
-	json_object_set_new(overall, "batch", sizes);
-	json_object_set_new(doc, "overall", overall);
-	return dump(fp, doc);
+	jsonw_end(&w);
+	jsonw_object(&w, "overall");
+	jsonw_uint(&w, "layers", m->nlayers);
+	jsonw_real(&w, "maxvio_global", m->mean_global);
+	jsonw_array(&w, "batch");
+	for (size_t i = 0; i < m->nsizes; i++) {
+		jsonw_object(&w, NULL);
+		jsonw_uint(&w, "size", m->sizes[i]);
+		jsonw_uint(&w, "layers", m->layers_with[i]);
+		jsonw_real(&w, "maxvio_batch", m->mean_batch[i]);
+		jsonw_end(&w);
+	}
+	jsonw_end(&w);
+	jsonw_end(&w);
+	return finish(&w);
 }
 
 int render_json_pairs(FILE *fp, const struct render_pairs *r)
 {
 	const struct pairs_report *p = r->pairs;
-	json_t *doc = document(r->command, r->input), *layers = json_array();
+	struct jsonw w;
 
-	json_object_set_new(doc, "top", uint_json(p->top));
+	document(&w, fp, r->command, r->input);
+	jsonw_uint(&w, "top", p->top);
+	jsonw_array(&w, "layers");
 	for (size_t i = 0; i < p->nlayers; i++) {
 		const struct pairs_report_layer *l = &p->layers[i];
-		json_t *o = json_object(), *pairs = json_array();
 
-		json_object_set_new(o, "layer", json_integer(l->layer));
-		json_object_set_new(o, "tokens", uint_json(l->tokens));
-		for (size_t j = 0; j < l->n; j++)
-			json_array_append_new(pairs, json_pack("{s:I,s:I,s:o,s:o}",
-			                                       "a", (json_int_t)l->top[j].a,
-			                                       "b", (json_int_t)l->top[j].b,
-			                                       "count", uint_json(l->top[j].count),
-			                                       "lift", real_or_null(l->top[j].lift)));
-		json_object_set_new(o, "pairs", pairs);
-		json_array_append_new(layers, o);
+		jsonw_object(&w, NULL);
+		jsonw_uint(&w, "layer", l->layer);
+		jsonw_uint(&w, "tokens", l->tokens);
+		jsonw_array(&w, "pairs");
+		for (size_t j = 0; j < l->n; j++) {
+			jsonw_object(&w, NULL);
+			jsonw_uint(&w, "a", l->top[j].a);
+			jsonw_uint(&w, "b", l->top[j].b);
+			jsonw_uint(&w, "count", l->top[j].count);
+			jsonw_real(&w, "lift", l->top[j].lift);
+			jsonw_end(&w);
+		}
+		jsonw_end(&w);
+		jsonw_end(&w);
 	}
-	json_object_set_new(doc, "layers", layers);
-	return dump(fp, doc);
+	jsonw_end(&w);
+	return finish(&w);
 }
 
-static json_t *ids_json(const uint32_t *ids, size_t n)
+static void ids_json(struct jsonw *w, const char *key, const uint32_t *ids, size_t n)
 {
-	json_t *list = json_array();
-
+	jsonw_array(w, key);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_integer(ids[i]));
-	return list;
+		jsonw_uint(w, NULL, ids[i]);
+	jsonw_end(w);
 }
 
-static json_t *layer_ids_json(const unsigned *ids, size_t n)
+static void layer_ids_json(struct jsonw *w, const char *key, const unsigned *ids, size_t n)
 {
-	json_t *list = json_array();
-
+	jsonw_array(w, key);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_integer(ids[i]));
-	return list;
+		jsonw_uint(w, NULL, ids[i]);
+	jsonw_end(w);
 }
 
 int render_json_compare(FILE *fp, const struct render_compare *r)
 {
 	const struct compare_report *c = r->compare;
-	json_t *doc = document(r->command, r->input), *layers = json_array(), *overall = json_object();
+	struct jsonw w;
 
-	json_object_set_new(doc, "input_b", r->input_b ? input_json(r->input_b) : json_null());
-	json_object_set_new(doc, "sides", json_pack("{s:s,s:s,s:s}", "by", r->by_domain ? "domain" : "input",
-	                                             "a", r->side_a, "b", r->side_b));
+	document(&w, fp, r->command, r->input);
+	input_json(&w, "input_b", r->input_b);
+	jsonw_object(&w, "sides");
+	jsonw_string(&w, "by", r->by_domain ? "domain" : "input");
+	jsonw_string(&w, "a", r->side_a);
+	jsonw_string(&w, "b", r->side_b);
+	jsonw_end(&w);
+	jsonw_array(&w, "layers");
 	for (size_t i = 0; i < c->nlayers; i++) {
 		const struct compare_layer *l = &c->layers[i];
-		json_t *o = json_object(), *movers = json_array();
 
-		json_object_set_new(o, "layer", json_integer(l->layer));
-		json_object_set_new(o, "tokens_a", uint_json(l->tokens_a));
-		json_object_set_new(o, "tokens_b", uint_json(l->tokens_b));
-		json_object_set_new(o, "jsd", real_or_null(l->jsd));
-		json_object_set_new(o, "tvd", real_or_null(l->tvd));
-		for (size_t m = 0; m < l->nmovers; m++)
-			json_array_append_new(movers, json_pack("{s:I,s:o,s:o}",
-			                                        "expert", (json_int_t)l->movers[m].expert,
-			                                        "share_a", real_or_null(l->movers[m].share_a),
-			                                        "share_b", real_or_null(l->movers[m].share_b)));
-		json_object_set_new(o, "movers", movers);
-		json_object_set_new(o, "dead_only_in_a", ids_json(l->dead_only_in_a, l->ndead_a));
-		json_object_set_new(o, "dead_only_in_b", ids_json(l->dead_only_in_b, l->ndead_b));
-		json_array_append_new(layers, o);
+		jsonw_object(&w, NULL);
+		jsonw_uint(&w, "layer", l->layer);
+		jsonw_uint(&w, "tokens_a", l->tokens_a);
+		jsonw_uint(&w, "tokens_b", l->tokens_b);
+		jsonw_real(&w, "jsd", l->jsd);
+		jsonw_real(&w, "tvd", l->tvd);
+		jsonw_array(&w, "movers");
+		for (size_t m = 0; m < l->nmovers; m++) {
+			jsonw_object(&w, NULL);
+			jsonw_uint(&w, "expert", l->movers[m].expert);
+			jsonw_real(&w, "share_a", l->movers[m].share_a);
+			jsonw_real(&w, "share_b", l->movers[m].share_b);
+			jsonw_end(&w);
+		}
+		jsonw_end(&w);
+		ids_json(&w, "dead_only_in_a", l->dead_only_in_a, l->ndead_a);
+		ids_json(&w, "dead_only_in_b", l->dead_only_in_b, l->ndead_b);
+		jsonw_end(&w);
 	}
-	json_object_set_new(doc, "layers", layers);
-	json_object_set_new(overall, "layers", json_integer((json_int_t)c->nlayers));
-	json_object_set_new(overall, "jsd", real_or_null(c->mean_jsd));
-	json_object_set_new(overall, "tvd", real_or_null(c->mean_tvd));
-	json_object_set_new(overall, "dead_only_in_a", json_integer((json_int_t)c->ndead_only_a));
-	json_object_set_new(overall, "dead_only_in_b", json_integer((json_int_t)c->ndead_only_b));
-	json_object_set_new(doc, "overall", overall);
-	json_object_set_new(doc, "layers_only_in_a", layer_ids_json(c->layers_only_in_a, c->nonly_a));
-	json_object_set_new(doc, "layers_only_in_b", layer_ids_json(c->layers_only_in_b, c->nonly_b));
-	return dump(fp, doc);
+	jsonw_end(&w);
+	jsonw_object(&w, "overall");
+	jsonw_uint(&w, "layers", c->nlayers);
+	jsonw_real(&w, "jsd", c->mean_jsd);
+	jsonw_real(&w, "tvd", c->mean_tvd);
+	jsonw_uint(&w, "dead_only_in_a", c->ndead_only_a);
+	jsonw_uint(&w, "dead_only_in_b", c->ndead_only_b);
+	jsonw_end(&w);
+	layer_ids_json(&w, "layers_only_in_a", c->layers_only_in_a, c->nonly_a);
+	layer_ids_json(&w, "layers_only_in_b", c->layers_only_in_b, c->nonly_b);
+	return finish(&w);
 }
 
-static json_t *replay_params_json(const struct replay_instance *in, const struct replay_options *o)
+static void replay_params_json(struct jsonw *w, const struct replay_instance *in,
+                               const struct replay_options *o)
 {
+	jsonw_object(w, "params");
 	switch (in->strategy) {
 	case REPLAY_LOSSFREE:
-		return json_pack("{s:o}", "rate", json_real(in->rate));
+		jsonw_real(w, "rate", in->rate);
+		break;
 	case REPLAY_DYNAMIC:
-		return json_pack("{s:o,s:o}", "rate", json_real(in->rate), "decay", json_real(o->decay));
+		jsonw_real(w, "rate", in->rate);
+		jsonw_real(w, "decay", o->decay);
+		break;
 	case REPLAY_CAPACITY:
-		return json_pack("{s:o,s:s,s:s}", "capacity_factor", json_real(replay_factor(in)),
-		                 "drop_policy", o->probs ? "probs" : "position",
-		                 "overflow", o->reroute ? "reroute" : "drop");
+		jsonw_real(w, "capacity_factor", replay_factor(in));
+		jsonw_string(w, "drop_policy", o->probs ? "probs" : "position");
+		jsonw_string(w, "overflow", o->reroute ? "reroute" : "drop");
+		break;
 	default:
-		return json_object();
+		break;
 	}
+	jsonw_end(w);
 }
 
 /* A layer's dead is a count; the mean over layers is not. */
-static void replay_figures_json(json_t *o, const struct replay_figures *f, bool none, bool mean)
+static void replay_figures_json(struct jsonw *w, const struct replay_figures *f, bool none, bool mean)
 {
-	json_object_set_new(o, "maxvio_global", real_or_null(f->maxvio_global));
-	json_object_set_new(o, "maxvio_batch", real_or_null(f->maxvio_batch));
-	json_object_set_new(o, "changed", real_or_null(f->changed));
-	json_object_set_new(o, "retained", real_or_null(f->retained));
-	json_object_set_new(o, "dropped", real_or_null(f->dropped));
-	json_object_set_new(o, "dead", mean ? real_or_null(f->dead) : json_integer((json_int_t)f->dead));
+	jsonw_real(w, "maxvio_global", f->maxvio_global);
+	jsonw_real(w, "maxvio_batch", f->maxvio_batch);
+	jsonw_real(w, "changed", f->changed);
+	jsonw_real(w, "retained", f->retained);
+	jsonw_real(w, "dropped", f->dropped);
+	if (mean)
+		jsonw_real(w, "dead", f->dead);
+	else
+		jsonw_int(w, "dead", (int64_t)f->dead);
 	if (none)
-		json_object_set_new(o, "agreement", real_or_null(f->agreement));
+		jsonw_real(w, "agreement", f->agreement);
 }
 
 int render_json_replay(FILE *fp, const struct render_replay *r)
 {
 	const struct replay_options *o = r->options;
-	json_t *doc = document(r->command, r->input), *strategies = json_array();
+	struct jsonw w;
 
-	json_object_set_new(doc, "score", r->score < 0 ? json_null()
-	                                  : json_string(r->score == ROUTE_SIGMOID ? "sigmoid" : "softmax"));
-	json_object_set_new(doc, "batch", uint_json(o->batch));
-	json_object_set_new(doc, "groups", o->groups.groups ? json_integer(o->groups.groups) : json_null());
-	json_object_set_new(doc, "group_topk", o->groups.groups ? json_integer(o->groups.topk) : json_null());
-	json_object_set_new(doc, "threshold", uint_json(o->threshold));
+	document(&w, fp, r->command, r->input);
+	jsonw_string(&w, "score", r->score < 0 ? NULL : r->score == ROUTE_SIGMOID ? "sigmoid" : "softmax");
+	jsonw_uint(&w, "batch", o->batch);
+	count_or_null(&w, "groups", o->groups.groups);
+	if (o->groups.groups)
+		jsonw_uint(&w, "group_topk", o->groups.topk);
+	else
+		jsonw_null(&w, "group_topk");
+	jsonw_uint(&w, "threshold", o->threshold);
+	jsonw_array(&w, "strategies");
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct replay_result *res = &r->results[i];
 		bool none = res->instance.strategy == REPLAY_NONE;
-		json_t *s = json_object(), *layers = json_array(), *mean = json_object();
 
-		json_object_set_new(s, "strategy", json_string(render_replay_name(res->instance.strategy)));
-		json_object_set_new(s, "params", replay_params_json(&res->instance, o));
+		jsonw_object(&w, NULL);
+		jsonw_string(&w, "strategy", render_replay_name(res->instance.strategy));
+		replay_params_json(&w, &res->instance, o);
+		jsonw_array(&w, "layers");
 		for (size_t l = 0; l < res->nlayers; l++) {
 			const struct replay_layer *rl = &res->layers[l];
-			json_t *x = json_object(), *bias = json_array();
 
-			json_object_set_new(x, "layer", json_integer(rl->layer));
-			json_object_set_new(x, "tokens", uint_json(rl->tokens));
-			replay_figures_json(x, &rl->f, none, false);
+			jsonw_object(&w, NULL);
+			jsonw_uint(&w, "layer", rl->layer);
+			jsonw_uint(&w, "tokens", rl->tokens);
+			replay_figures_json(&w, &rl->f, none, false);
+			jsonw_array(&w, "bias");
 			for (size_t e = 0; e < rl->n; e++)
-				json_array_append_new(bias, json_real(rl->bias[e]));
-			json_object_set_new(x, "bias", bias);
-			json_array_append_new(layers, x);
+				jsonw_real(&w, NULL, rl->bias[e]);
+			jsonw_end(&w);
+			jsonw_end(&w);
 		}
-		json_object_set_new(s, "layers", layers);
-		replay_figures_json(mean, &res->mean, none, true);
-		json_object_set_new(s, "mean", mean);
-		json_array_append_new(strategies, s);
+		jsonw_end(&w);
+		jsonw_object(&w, "mean");
+		replay_figures_json(&w, &res->mean, none, true);
+		jsonw_end(&w);
+		jsonw_end(&w);
 	}
-	json_object_set_new(doc, "strategies", strategies);
-	return dump(fp, doc);
+	jsonw_end(&w);
+	return finish(&w);
 }
 
-static json_t *place_params_json(const struct devload *d)
+static void place_params_json(struct jsonw *w, const struct devload *d)
 {
-	if (d->kind != PLACE_EPLB)
-		return json_object();
-	return json_pack("{s:I,s:I,s:I,s:s}", "redundant", (json_int_t)d->eplb.redundant,
-	                 "nodes", (json_int_t)d->eplb.nodes, "groups", (json_int_t)d->eplb.groups,
-	                 "policy", place_eplb_hierarchical(&d->eplb) ? "hierarchical" : "global");
+	jsonw_object(w, "params");
+	if (d->kind == PLACE_EPLB) {
+		jsonw_uint(w, "redundant", d->eplb.redundant);
+		jsonw_uint(w, "nodes", d->eplb.nodes);
+		jsonw_uint(w, "groups", d->eplb.groups);
+		jsonw_string(w, "policy", place_eplb_hierarchical(&d->eplb) ? "hierarchical" : "global");
+	}
+	jsonw_end(w);
 }
 
-static void place_figures_json(json_t *o, const struct devload_figures *f)
+static void place_figures_json(struct jsonw *w, const struct devload_figures *f)
 {
-	json_object_set_new(o, "imbalance", real_or_null(f->imbalance));
-	json_object_set_new(o, "imbalance_global", real_or_null(f->imbalance_global));
-	json_object_set_new(o, "balancedness", real_or_null(f->balancedness));
-	json_object_set_new(o, "balancedness_global", real_or_null(f->balancedness_global));
+	jsonw_real(w, "imbalance", f->imbalance);
+	jsonw_real(w, "imbalance_global", f->imbalance_global);
+	jsonw_real(w, "balancedness", f->balancedness);
+	jsonw_real(w, "balancedness_global", f->balancedness_global);
 }
 
-static json_t *place_layer_json(const struct devload_layer *l, unsigned devices, bool chunks)
+static void place_layer_json(struct jsonw *w, const struct devload_layer *l, unsigned devices, bool chunks)
 {
 	const struct place_plan *p = &l->plan;
-	json_t *o = json_object(), *slots = json_array(), *load = json_array();
 
-	json_object_set_new(o, "layer", json_integer(l->layer));
-	json_object_set_new(o, "tokens", chunks ? uint_json(l->tokens) : json_null());
-	json_object_set_new(o, "chunks", uint_json(l->chunks));
-	json_object_set_new(o, "partial", json_boolean(l->partial));
-	place_figures_json(o, &l->f);
-	json_object_set_new(o, "straggler", l->chunks ? json_pack("{s:I,s:o}", "device", (json_int_t)l->straggler,
-	                                                          "chunks", uint_json(l->busiest[l->straggler]))
-	                                              : json_null());
-	json_object_set_new(o, "phy2log", ids_json(p->phy2log, p->slots));
-	json_object_set_new(o, "logcnt", ids_json(p->logcnt, p->experts));
-	for (unsigned d = 0; d < devices; d++) {
-		json_array_append_new(slots, json_integer(p->first[d + 1] - p->first[d]));
-		json_array_append_new(load, json_real(l->device_load[d]));
+	jsonw_object(w, NULL);
+	jsonw_uint(w, "layer", l->layer);
+	if (chunks)
+		jsonw_uint(w, "tokens", l->tokens);
+	else
+		jsonw_null(w, "tokens");
+	jsonw_uint(w, "chunks", l->chunks);
+	jsonw_bool(w, "partial", l->partial);
+	place_figures_json(w, &l->f);
+	if (l->chunks) {
+		jsonw_object(w, "straggler");
+		jsonw_uint(w, "device", l->straggler);
+		jsonw_uint(w, "chunks", l->busiest[l->straggler]);
+		jsonw_end(w);
+	} else {
+		jsonw_null(w, "straggler");
 	}
-	json_object_set_new(o, "device_slots", slots);
-	json_object_set_new(o, "device_load", load);
-	return o;
+	ids_json(w, "phy2log", p->phy2log, p->slots);
+	ids_json(w, "logcnt", p->logcnt, p->experts);
+	jsonw_array(w, "device_slots");
+	for (unsigned d = 0; d < devices; d++)
+		jsonw_uint(w, NULL, p->first[d + 1] - p->first[d]);
+	jsonw_end(w);
+	jsonw_array(w, "device_load");
+	for (unsigned d = 0; d < devices; d++)
+		jsonw_real(w, NULL, l->device_load[d]);
+	jsonw_end(w);
+	jsonw_end(w);
 }
 
 int render_json_place(FILE *fp, const struct render_place *r)
 {
-	json_t *doc = json_object(), *list = json_array();
+	struct jsonw w;
 
-	json_object_set_new(doc, "moestat", json_string(MOESTAT_SCHEMA));
-	json_object_set_new(doc, "command", json_string(r->command));
-	json_object_set_new(doc, "input", r->input ? input_json(r->input) : json_null());
-	json_object_set_new(doc, "fit_input", r->fit_input ? input_json(r->fit_input) : json_null());
-	json_object_set_new(doc, "counts", r->counts ? json_pack("{s:s,s:s,s:I,s:I}", "file", r->counts_file,
-	                                                         "format", r->counts->format,
-	                                                         "layers", (json_int_t)r->counts->nlayers,
-	                                                         "experts", (json_int_t)r->counts->experts)
-	                                             : json_null());
-	json_object_set_new(doc, "ep", json_integer(r->devices));
-	json_object_set_new(doc, "batch", r->counts ? json_null() : uint_json(r->batch));
-	json_object_set_new(doc, "fitted_on", json_string(r->counts ? "counts" : r->fit_input ? "fit" : "input"));
+	jsonw_init(&w, fp);
+	jsonw_object(&w, NULL);
+	jsonw_string(&w, "moestat", MOESTAT_SCHEMA);
+	jsonw_string(&w, "command", r->command);
+	input_json(&w, "input", r->input);
+	input_json(&w, "fit_input", r->fit_input);
+	if (r->counts) {
+		jsonw_object(&w, "counts");
+		jsonw_string(&w, "file", r->counts_file);
+		jsonw_string(&w, "format", r->counts->format);
+		jsonw_uint(&w, "layers", r->counts->nlayers);
+		jsonw_uint(&w, "experts", r->counts->experts);
+		jsonw_end(&w);
+	} else {
+		jsonw_null(&w, "counts");
+	}
+	jsonw_uint(&w, "ep", r->devices);
+	if (r->counts)
+		jsonw_null(&w, "batch");
+	else
+		jsonw_uint(&w, "batch", r->batch);
+	jsonw_string(&w, "fitted_on", r->counts ? "counts" : r->fit_input ? "fit" : "input");
+	jsonw_array(&w, "placements");
 	for (size_t i = 0; i < r->nplacements; i++) {
 		const struct devload *d = &r->placements[i];
-		json_t *o = json_object(), *layers = json_array(), *mean = json_object();
 
-		json_object_set_new(o, "placement", json_string(place_name(d->kind)));
-		json_object_set_new(o, "params", place_params_json(d));
-		json_object_set_new(o, "fitted", json_boolean(d->kind == PLACE_BALANCED || d->kind == PLACE_EPLB));
+		jsonw_object(&w, NULL);
+		jsonw_string(&w, "placement", place_name(d->kind));
+		place_params_json(&w, d);
+		jsonw_bool(&w, "fitted", d->kind == PLACE_BALANCED || d->kind == PLACE_EPLB);
+		jsonw_array(&w, "layers");
 		for (size_t l = 0; l < d->nlayers; l++)
-			json_array_append_new(layers, place_layer_json(&d->layers[l], d->devices, !r->counts));
-		json_object_set_new(o, "layers", layers);
-		json_object_set_new(mean, "layers", json_integer((json_int_t)d->nlayers));
-		place_figures_json(mean, &d->mean);
-		json_object_set_new(o, "mean", mean);
-		json_array_append_new(list, o);
+			place_layer_json(&w, &d->layers[l], d->devices, !r->counts);
+		jsonw_end(&w);
+		jsonw_object(&w, "mean");
+		jsonw_uint(&w, "layers", d->nlayers);
+		place_figures_json(&w, &d->mean);
+		jsonw_end(&w);
+		jsonw_end(&w);
 	}
-	json_object_set_new(doc, "placements", list);
-	return dump(fp, doc);
+	jsonw_end(&w);
+	return finish(&w);
 }
 
 int render_json_watch(FILE *fp, const struct watch_snapshot *s)
 {
-	json_t *doc = json_object(), *layers = json_array();
 	time_t t = (time_t)s->time;
+	struct jsonw w;
 	struct tm tm;
 	char when[32];
 
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-	json_object_set_new(doc, "moestat", json_string(MOESTAT_SCHEMA));
-	json_object_set_new(doc, "command", json_string("watch"));
-	json_object_set_new(doc, "time", json_string(when));
-	json_object_set_new(doc, "snapshot", uint_json(s->sequence));
-	json_object_set_new(doc, "final", json_boolean(s->final));
-	json_object_set_new(doc, "experts", s->experts ? json_integer(s->experts) : json_null());
-	json_object_set_new(doc, "every", uint_json(s->every));
-	json_object_set_new(doc, "window", uint_json(s->window));
-	json_object_set_new(doc, "threshold", uint_json(s->threshold));
+	jsonw_init(&w, fp);
+	jsonw_object(&w, NULL);
+	jsonw_string(&w, "moestat", MOESTAT_SCHEMA);
+	jsonw_string(&w, "command", "watch");
+	jsonw_string(&w, "time", when);
+	jsonw_uint(&w, "snapshot", s->sequence);
+	jsonw_bool(&w, "final", s->final);
+	count_or_null(&w, "experts", s->experts);
+	jsonw_uint(&w, "every", s->every);
+	jsonw_uint(&w, "window", s->window);
+	jsonw_uint(&w, "threshold", s->threshold);
+	jsonw_array(&w, "layers");
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const struct watch_layer *l = &s->layers[i];
-		json_t *o = json_object(), *counts = json_array(), *newly = json_array();
 
+		jsonw_object(&w, NULL);
+		jsonw_uint(&w, "layer", l->layer);
+		jsonw_uint(&w, "tokens", l->tokens);
+		jsonw_uint(&w, "selections", l->selections);
+		jsonw_array(&w, "counts");
 		for (unsigned e = 0; e < s->experts; e++)
-			json_array_append_new(counts, uint_json(l->count[e]));
-		for (size_t j = 0; j < l->nnewly; j++)
-			json_array_append_new(newly, json_integer(l->newly_dead[j]));
-		json_object_set_new(o, "layer", json_integer(l->layer));
-		json_object_set_new(o, "tokens", uint_json(l->tokens));
-		json_object_set_new(o, "selections", uint_json(l->selections));
-		json_object_set_new(o, "counts", counts);
-		json_object_set_new(o, "window_tokens", uint_json(l->window_tokens));
-		json_object_set_new(o, "maxvio_window", real_or_null(l->maxvio_window));
-		json_object_set_new(o, "dead", json_integer((json_int_t)l->dead));
-		json_object_set_new(o, "newly_dead", newly);
-		json_array_append_new(layers, o);
+			jsonw_uint(&w, NULL, l->count[e]);
+		jsonw_end(&w);
+		jsonw_uint(&w, "window_tokens", l->window_tokens);
+		jsonw_real(&w, "maxvio_window", l->maxvio_window);
+		jsonw_uint(&w, "dead", l->dead);
+		ids_json(&w, "newly_dead", l->newly_dead, l->nnewly);
+		jsonw_end(&w);
 	}
-	json_object_set_new(doc, "layers", layers);
-	return dump(fp, doc);
+	jsonw_end(&w);
+	return finish(&w);
 }

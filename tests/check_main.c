@@ -7,7 +7,7 @@ int main(void)
 {
 	Suite *(*const suites[])(void) = {
 		source_suite, lines_suite, fields_suite, mlog_suite, mlog_avx512_suite,
-		jsonl_suite, csv_suite,
+		jsonl_suite, jsonw_suite, csv_suite,
 		steps_suite, reader_suite, stats_suite, metrics_suite, dead_suite, cli_suite,
 		batch_suite, pairs_suite, compare_suite, route_suite, replay_suite,
 		jsonl_scan_suite, place_suite, devload_suite, counts_suite, render_log_suite,

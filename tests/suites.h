@@ -10,6 +10,7 @@ Suite *fields_suite(void);
 Suite *mlog_suite(void);
 Suite *mlog_avx512_suite(void);
 Suite *jsonl_suite(void);
+Suite *jsonw_suite(void);
 Suite *csv_suite(void);
 Suite *steps_suite(void);
 Suite *reader_suite(void);
