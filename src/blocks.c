@@ -196,7 +196,10 @@ struct blocks *blocks_start(const struct blocks_job *job, struct source *src, co
 	}
 	memcpy(b->carry, buffered, len);
 	b->ncarry = len;
+	/* The blocks are the ring now: gzip is inflated straight into them. */
+	source_inflate_here(src, true);
 	if (pthread_mutex_init(&b->lock, NULL) != 0) {
+		source_inflate_here(src, false);
 		free_blocks(b);
 		return NULL;
 	}
@@ -210,6 +213,7 @@ struct blocks *blocks_start(const struct blocks_job *job, struct source *src, co
 		b->nthreads++;
 	}
 	if (b->nthreads == 0) {
+		source_inflate_here(src, false);
 		pthread_cond_destroy(&b->filled);
 		pthread_cond_destroy(&b->parsed);
 		pthread_mutex_destroy(&b->lock);
@@ -264,6 +268,7 @@ int blocks_stop(struct blocks *b, struct blocks_rest *rest)
 	pthread_cond_destroy(&b->filled);
 	pthread_cond_destroy(&b->parsed);
 	pthread_mutex_destroy(&b->lock);
+	source_inflate_here(b->src, false);
 	/* What is left: the blocks not handed out, from the head on, in order, and the carry. */
 	if (b->head_taken) {
 		b->line += b->slot[b->head].lines;

@@ -139,8 +139,10 @@ struct source {
 	struct gz gz;
 	bool member_done;               /* between gzip members */
 	struct moe_error failure;       /* an error met after some bytes were inflated */
-	/* With a thread: the ring of inflated buffers. */
+	/* With a thread: the ring of inflated buffers, which is read while it
+	 * holds any, even once the thread is stopped. */
 	bool threaded;
+	bool running;                   /* the thread is alive */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t filled, emptied;
@@ -343,7 +345,7 @@ static void start_thread(struct source *src)
 	if (pthread_cond_init(&src->emptied, NULL) != 0)
 		goto no_emptied;
 	if (pthread_create(&src->thread, NULL, inflate_thread, src) == 0) {
-		src->threaded = true;
+		src->threaded = src->running = true;
 		return;
 	}
 	pthread_cond_destroy(&src->emptied);
@@ -493,8 +495,13 @@ static ssize_t read_ring(struct source *src, void *buf, size_t size, struct moe_
 	size_t n;
 
 	pthread_mutex_lock(&src->lock);
-	while (src->count == 0)
+	while (src->count == 0 && src->running)
 		pthread_cond_wait(&src->filled, &src->lock);
+	if (src->count == 0) {
+		/* Stopped (source_inflate_here) and read dry: inflate here. */
+		pthread_mutex_unlock(&src->lock);
+		return inflate_some(src, buf, size, err);
+	}
 	s = &src->ring[src->head];
 	pthread_mutex_unlock(&src->lock);
 	if (s->pos == s->len && s->last) {
@@ -529,6 +536,33 @@ ssize_t source_read(struct source *src, void *buf, size_t size, struct moe_error
 	return inflate_some(src, buf, size, err);
 }
 
+/* Ends the inflating thread once the slot it fills is full. */
+static void stop_thread(struct source *src)
+{
+	pthread_mutex_lock(&src->lock);
+	src->stop = true;
+	pthread_cond_signal(&src->emptied);
+	pthread_mutex_unlock(&src->lock);
+	pthread_join(src->thread, NULL);
+	src->running = false;
+}
+
+void source_inflate_here(struct source *src, bool here)
+{
+	if (!src->threaded || here != src->running)
+		return;
+	if (here) {
+		stop_thread(src);
+		return;
+	}
+	/* Not past the end: a slot marked last stays the last. */
+	if (src->count > 0 && src->ring[(src->head + src->count - 1) % RING_SLOTS].last)
+		return;
+	src->stop = false;
+	if (pthread_create(&src->thread, NULL, inflate_thread, src) == 0)
+		src->running = true;
+}
+
 uint64_t source_consumed(const struct source *src)
 {
 	return atomic_load_explicit(&src->consumed, memory_order_relaxed);
@@ -553,12 +587,9 @@ void source_close(struct source *src)
 {
 	if (!src)
 		return;
+	if (src->running)
+		stop_thread(src);
 	if (src->threaded) {
-		pthread_mutex_lock(&src->lock);
-		src->stop = true;
-		pthread_cond_signal(&src->emptied);
-		pthread_mutex_unlock(&src->lock);
-		pthread_join(src->thread, NULL);
 		pthread_cond_destroy(&src->filled);
 		pthread_cond_destroy(&src->emptied);
 		pthread_mutex_destroy(&src->lock);

@@ -30,6 +30,13 @@ void source_follow(struct source *src, const volatile sig_atomic_t *stop);
  * corrupt gzip, data after the last gzip member). */
 ssize_t source_read(struct source *src, void *buf, size_t size, struct moe_error *err);
 
+/* With here, gzip is inflated on the thread that calls source_read from now
+ * on (after what the inflating thread has ready), into the caller's buffers:
+ * for a caller that runs a pipeline of threads of its own (blocks.h), which
+ * a copy out of the ring would only slow. Without, the inflating thread (if
+ * there was one) goes on again. Nothing else changes. */
+void source_inflate_here(struct source *src, bool here);
+
 /* Bytes read from the file so far (compressed ones for gzip), and the file's
  * size (0 when it is not a regular file): how far along the input is. */
 uint64_t source_consumed(const struct source *src);

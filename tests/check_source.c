@@ -152,6 +152,76 @@ START_TEST(fuzz_findings_are_io_errors)
 }
 END_TEST
 
+/* A gzip file of some MiB in three members, read in pieces of 100,000 bytes
+ * while the inflating goes to the reading thread and back (source_inflate_here)
+ * at the places _i picks, whole and cut short: the same bytes, the same end. */
+START_TEST(inflating_here_changes_nothing)
+{
+	const size_t n = 200000;
+	char *text = malloc(n * 32 + 3), *plain = malloc(n * 32), *out = malloc(n * 32);
+	size_t len = 0, plain_len = 0, got = 0, reads = 0;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(plain);
+	ck_assert_ptr_nonnull(out);
+	for (size_t i = 0; i < n; i++) {
+		int m = sprintf(plain + plain_len, "%zu %zu,%zu,%zu\n", i % 61, i % 7, 7 + i % 11, 100 + i % 997);
+
+		memcpy(text + len, plain + plain_len, (size_t)m);
+		len += (size_t)m;
+		plain_len += (size_t)m;
+		if (i == n / 3 || i == 2 * n / 3)
+			text[len++] = '|';
+	}
+	text[len] = '\0';
+	for (int cut = 0; cut < 2; cut++) {
+		char *path = tu_temp_gzip(text, 1);
+		struct moe_error err = { 0 };
+		struct source *src;
+		ssize_t r;
+
+		if (cut) {
+			FILE *fp = fopen(path, "r+");
+
+			ck_assert_ptr_nonnull(fp);
+			fseek(fp, 0, SEEK_END);
+			ck_assert_int_eq(ftruncate(fileno(fp), ftell(fp) - 100), 0);
+			fclose(fp);
+		}
+		src = source_open(path, &err);
+		ck_assert_ptr_nonnull(src);
+		got = reads = 0;
+		do {
+			/* Here from read 5 (or 0), back at read 20 (or never), here again at 40. */
+			if (reads == (_i & 1 ? 0u : 5u) || reads == 40)
+				source_inflate_here(src, true);
+			if (reads == 20 && (_i & 2))
+				source_inflate_here(src, false);
+			r = source_read(src, out + got, 100000, &err);
+			if (r > 0)
+				got += (size_t)r;
+			reads++;
+		} while (r > 0);
+		source_close(src);
+		if (cut) {
+			ck_assert_int_eq(r, -1);
+			ck_assert_str_eq(err.msg, "gzip stream truncated (unexpected end of file)");
+			ck_assert_uint_lt(got, plain_len);
+		} else {
+			ck_assert_int_eq(r, 0);
+			ck_assert_uint_eq(got, plain_len);
+		}
+		/* The text without its two '|', up to where it was cut. */
+		ck_assert_int_eq(memcmp(out, plain, got), 0);
+		unlink(path);
+		free(path);
+	}
+	free(text);
+	free(plain);
+	free(out);
+}
+END_TEST
+
 START_TEST(empty_inputs_have_no_bytes)
 {
 	char *plain = tu_temp_file("", 0);
@@ -194,6 +264,7 @@ Suite *source_suite(void)
 	tcase_add_test(tc, gzip_is_told_by_magic_not_name);
 	tcase_add_loop_test(tc, damaged_gzip_is_an_io_error, 0, sizeof damaged / sizeof *damaged);
 	tcase_add_loop_test(tc, fuzz_findings_are_io_errors, 0, sizeof found / sizeof *found);
+	tcase_add_loop_test(tc, inflating_here_changes_nothing, 0, 4);
 	tcase_add_test(tc, empty_inputs_have_no_bytes);
 	tcase_add_test(tc, unreadable_inputs_are_noinput);
 	suite_add_tcase(s, tc);
