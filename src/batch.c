@@ -239,32 +239,15 @@ int batch_finish(struct batch *b)
 	return batch_finish(b->parent);
 }
 
-int batch_add(struct batch *b, const struct moe_record *rec)
+/* One record of k ids into layer l's chunk. */
+static inline __attribute__((always_inline)) int
+add_to_layer(struct batch *b, struct batch_layer *l, const uint32_t *ids, size_t k)
 {
-	struct batch_layer *l = bylayer_get(&b->layers, rec->layer);
-	const uint32_t *ids = rec->experts;
-	size_t k = rec->k;
-	uint32_t *count, *touched;
-	unsigned room;
-	uint64_t max;
-	size_t ntouched;
+	uint32_t *count = l->chunk_count, *touched = l->touched;
+	unsigned room = b->capacity;
+	uint64_t max = l->chunk_max;
+	size_t ntouched = l->ntouched;
 
-	if (b->size == 1 && !b->per_expert && !b->on_chunk) {
-		/* A chunk of one record: its ids are distinct (reader.h), so its largest
-		 * count is 1 and its selections k; nothing to count. */
-		if (!l && !(l = add_layer(b, rec->layer)))
-			return -1;
-		l->tokens++;
-		l->chunks++;
-		return add_shapes(l, k > 0, k, 1);
-	}
-	if (!l && !(l = add_layer(b, rec->layer)))
-		return -1;
-	max = l->chunk_max;
-	room = b->capacity;
-	count = l->chunk_count;
-	touched = l->touched;
-	ntouched = l->ntouched;
 	for (size_t i = 0; i < k; i++) {
 		uint32_t e = ids[i], c;
 
@@ -288,6 +271,46 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 	l->chunk_selections += k;
 	if (++l->chunk_tokens == b->size)
 		return close_chunk(b, l);
+	return 0;
+}
+
+/* A chunk of one record: its ids are distinct (reader.h), so its largest
+ * count is 1 and its selections k; nothing to count. */
+static bool size_one(const struct batch *b)
+{
+	return b->size == 1 && !b->per_expert && !b->on_chunk;
+}
+
+int batch_add(struct batch *b, const struct moe_record *rec)
+{
+	struct batch_layer *l = bylayer_get(&b->layers, rec->layer);
+
+	if (!l && !(l = add_layer(b, rec->layer)))
+		return -1;
+	if (size_one(b)) {
+		l->tokens++;
+		l->chunks++;
+		return add_shapes(l, rec->k > 0, rec->k, 1);
+	}
+	return add_to_layer(b, l, rec->experts, rec->k);
+}
+
+int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t n, size_t k)
+{
+	struct batch_layer *l = bylayer_get(&b->layers, layer);
+
+	if (n == 0)
+		return 0;
+	if (!l && !(l = add_layer(b, layer)))
+		return -1;
+	if (size_one(b)) {
+		l->tokens += n;
+		l->chunks += n;
+		return add_shapes(l, k > 0, k, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (add_to_layer(b, l, ids + i * k, k) < 0)
+			return -1;
 	return 0;
 }
 
@@ -332,6 +355,15 @@ int batch_merge(struct batch *into, const struct batch *from)
 		if (batch_merge_layer(into, l, from->capacity) < 0)
 			return -1;
 	return 0;
+}
+
+int batch_move_layers(struct batch *to, struct batch *from, unsigned shard, unsigned nshards)
+{
+	unsigned cap = to->capacity > from->capacity ? to->capacity : from->capacity;
+
+	if (batch_reserve(to, cap) < 0 || batch_reserve(from, cap) < 0)
+		return -1;
+	return bylayer_move(&to->layers, &from->layers, shard, nshards);
 }
 
 const struct batch_layer *batch_layer(const struct batch *b, unsigned layer)

@@ -54,6 +54,10 @@ void batch_init(struct batch *b, uint64_t size, unsigned experts, bool per_exper
 /* Adds one record to its layer's chunk, closing the chunk at B tokens; -1 when out of memory. */
 int batch_add(struct batch *b, const struct moe_record *rec);
 
+/* Adds n records of layer, in order, each of the k ids ids[i k .. i k + k),
+ * as batch_add one by one; -1 when out of memory. */
+int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t n, size_t k);
+
 /* Makes room for n experts in every layer; -1 when out of memory. */
 int batch_reserve(struct batch *b, unsigned n);
 
@@ -81,6 +85,12 @@ int batch_merge_layer(struct batch *into, const struct batch_layer *from, unsign
 
 /* The same for every layer of from. */
 int batch_merge(struct batch *into, const struct batch *from);
+
+/* Moves the layers of from whose id % nshards is shard (all of them with
+ * nshards 1), open chunks and all, into to, of the same size and options,
+ * which has none of them; the room of both made the same first. -1 when out
+ * of memory. */
+int batch_move_layers(struct batch *to, struct batch *from, unsigned shard, unsigned nshards);
 
 void batch_free(struct batch *b);
 

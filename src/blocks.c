@@ -28,17 +28,19 @@ struct slot {
 	char *text;                     /* BLOCK_TEXT + LINES_OVERREAD bytes */
 	size_t len;
 	enum slot_state state;
+	uint64_t seq;                   /* the block's number in the file, from 0 */
 	bool ok;
 	long lines;
 	void *out;
+	size_t consumed;                /* consumers that took out */
 };
 
 struct blocks {
 	const struct blocks_job *job;
 	struct source *src;
-	void **arg;                     /* two words a thread: the pipeline and its worker */
-	size_t nthreads;
-	pthread_t thread[MAX_WORKERS];
+	void **arg;                     /* two words a thread: the pipeline and its worker or consumer */
+	size_t nthreads, nconsumers;
+	pthread_t thread[MAX_WORKERS], consumer[MAX_WORKERS];
 	pthread_mutex_t lock;
 	pthread_cond_t filled, parsed;
 	bool stop;
@@ -48,6 +50,7 @@ struct blocks {
 	size_t head;                    /* the slot whose records are handed out next */
 	size_t tail;                    /* the slot the caller's thread fills next */
 	size_t next_parse;              /* the slot a worker takes next */
+	uint64_t next_seq;              /* the number of the block filled next */
 	bool head_taken;                /* slot[head] is the caller's (blocks_next) */
 	long line;                      /* the number of the line before slot[head] */
 
@@ -113,6 +116,39 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* A consumer: every block, in order, once parsed; never one that failed,
+ * nor any after it. */
+static void *consume(void *arg)
+{
+	struct blocks *b = ((void **)arg)[0];
+	void *consumer = ((void **)arg)[1];
+	uint64_t want = 0;
+	size_t i = 0;
+
+#ifdef __linux__
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
+#endif
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		struct slot *s = &b->slot[i];
+
+		/* The number tells the block from the one the slot held before. */
+		while (!b->stop && !(s->seq == want && s->state == SLOT_DONE && s->ok))
+			pthread_cond_wait(&b->parsed, &b->lock);
+		if (b->stop)
+			break;
+		pthread_mutex_unlock(&b->lock);
+		b->job->consume(consumer, s->out);
+		pthread_mutex_lock(&b->lock);
+		s->consumed++;
+		pthread_cond_broadcast(&b->parsed);
+		want++;
+		i = (i + 1) % b->nslots;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
 /* Fills the empty slots from the source, in order, on the caller's thread:
  * each with whole lines, the cut one carried to the next. */
 static void fill(struct blocks *b)
@@ -153,11 +189,27 @@ static void fill(struct blocks *b)
 		memcpy(b->carry, nl + 1, b->ncarry);
 		s->len = (size_t)(nl + 1 - s->text);
 		pthread_mutex_lock(&b->lock);
+		s->seq = b->next_seq++;
+		s->consumed = 0;
 		s->state = SLOT_FILLED;
 		pthread_cond_signal(&b->filled);
 		pthread_mutex_unlock(&b->lock);
 		b->tail = (b->tail + 1) % b->nslots;
 	}
+}
+
+/* Stops the workers and consumers and waits for them. */
+static void join_threads(struct blocks *b)
+{
+	pthread_mutex_lock(&b->lock);
+	b->stop = true;
+	pthread_cond_broadcast(&b->filled);
+	pthread_cond_broadcast(&b->parsed);
+	pthread_mutex_unlock(&b->lock);
+	for (size_t i = 0; i < b->nthreads; i++)
+		pthread_join(b->thread[i], NULL);
+	for (size_t i = 0; i < b->nconsumers; i++)
+		pthread_join(b->consumer[i], NULL);
 }
 
 static void free_blocks(struct blocks *b)
@@ -178,18 +230,21 @@ struct blocks *blocks_start(const struct blocks_job *job, struct source *src, co
 	size_t nworkers = job->nworkers, i;
 	struct blocks *b;
 
-	if (nworkers == 0 || nworkers > MAX_WORKERS || len > BLOCK_TEXT || !(b = calloc(1, sizeof *b)))
+	if (nworkers == 0 || nworkers > MAX_WORKERS || job->nconsumers > nworkers || len > BLOCK_TEXT ||
+	    !(b = calloc(1, sizeof *b)))
 		return NULL;
 	b->job = job;
 	b->src = src;
 	b->nslots = nworkers + 2;
 	b->line = line;
 	b->carry = malloc(BLOCK_TEXT);
-	b->arg = calloc(2 * nworkers, sizeof *b->arg);
-	for (i = 0; i < b->nslots; i++)
+	b->arg = calloc(2 * (nworkers + job->nconsumers), sizeof *b->arg);
+	for (i = 0; i < b->nslots; i++) {
+		b->slot[i].seq = UINT64_MAX;
 		if (!(b->slot[i].text = calloc(1, BLOCK_TEXT + LINES_OVERREAD)) ||
 		    !(b->slot[i].out = job->open_out(job->ctx)))
 			break;
+	}
 	if (i < b->nslots || !b->carry || !b->arg) {
 		free_blocks(b);
 		return NULL;
@@ -212,7 +267,18 @@ struct blocks *blocks_start(const struct blocks_job *job, struct source *src, co
 			break;
 		b->nthreads++;
 	}
-	if (b->nthreads == 0) {
+	for (i = 0; b->nthreads > 0 && i < job->nconsumers; i++) {
+		void **arg = &b->arg[2 * (nworkers + i)];
+
+		arg[0] = b;
+		arg[1] = job->consumer[i];
+		if (pthread_create(&b->consumer[i], NULL, consume, arg) != 0)
+			break;
+		b->nconsumers++;
+	}
+	/* Without every consumer the blocks cannot be handed out. */
+	if (b->nthreads == 0 || b->nconsumers < job->nconsumers) {
+		join_threads(b);
 		source_inflate_here(src, false);
 		pthread_cond_destroy(&b->filled);
 		pthread_cond_destroy(&b->parsed);
@@ -241,7 +307,8 @@ bool blocks_next(struct blocks *b, void **out, long *line)
 	}
 	fill(b);
 	pthread_mutex_lock(&b->lock);
-	while (s->state == SLOT_FILLED || s->state == SLOT_PARSING)
+	while (s->state == SLOT_FILLED || s->state == SLOT_PARSING ||
+	       (s->state == SLOT_DONE && s->ok && s->consumed < b->nconsumers))
 		pthread_cond_wait(&b->parsed, &b->lock);
 	state = s->state;
 	pthread_mutex_unlock(&b->lock);
@@ -259,12 +326,7 @@ int blocks_stop(struct blocks *b, struct blocks_rest *rest)
 	size_t len = 0, i;
 	int rc = 0;
 
-	pthread_mutex_lock(&b->lock);
-	b->stop = true;
-	pthread_cond_broadcast(&b->filled);
-	pthread_mutex_unlock(&b->lock);
-	for (i = 0; i < b->nthreads; i++)
-		pthread_join(b->thread[i], NULL);
+	join_threads(b);
 	pthread_cond_destroy(&b->filled);
 	pthread_cond_destroy(&b->parsed);
 	pthread_mutex_destroy(&b->lock);

@@ -19,7 +19,10 @@ typedef bool (*blocks_parse_fn)(void *worker, const char *text, size_t len, void
 
 /* What blocks_start needs of the caller: a worker for each thread, and an out
  * for each block in flight (made with open_out(ctx), NULL when out of memory;
- * freed with close_out). */
+ * freed with close_out). Optionally consumers, each on a thread of its own,
+ * which take every block's out in the order of the file, after its parse
+ * and before blocks_next hands it out: consume(consumer, out), which must
+ * not change out. */
 struct blocks_job {
 	void **worker;
 	size_t nworkers;
@@ -27,6 +30,9 @@ struct blocks_job {
 	void *(*open_out)(void *ctx);
 	void (*close_out)(void *out);
 	void *ctx;
+	void **consumer;
+	size_t nconsumers;              /* at most as many as workers */
+	void (*consume)(void *consumer, const void *out);
 };
 
 struct blocks;
@@ -39,9 +45,11 @@ struct blocks *blocks_start(const struct blocks_job *job, struct source *src, co
                             size_t len, long line);
 
 /* The out of the next block, in the order of the file, with the number of
- * the line before it: true, or false when there are no more, because the
- * source ended (or failed) or because a block could not be parsed;
- * blocks_stop tells which. *out is the caller's until the next call. */
+ * the line before it, once every consumer took it: true, or false when there
+ * are no more, because the source ended (or failed) or because a block could
+ * not be parsed; blocks_stop tells which. *out is the caller's until the next
+ * call. After false, the consumers have taken every block handed out and no
+ * other. */
 bool blocks_next(struct blocks *b, void **out, long *line);
 
 /* What blocks_stop leaves for the caller's own reading. */

@@ -25,6 +25,18 @@ int bylayer_put(struct bylayer *t, unsigned layer, void *obj)
 	return 0;
 }
 
+int bylayer_move(struct bylayer *to, struct bylayer *from, unsigned shard, unsigned nshards)
+{
+	for (unsigned i = 0; i < from->nslots; i++) {
+		if (!from->slot[i] || i % nshards != shard)
+			continue;
+		if (bylayer_put(to, i, from->slot[i]) < 0)
+			return -1;
+		from->slot[i] = NULL;
+	}
+	return 0;
+}
+
 void *bylayer_next(const struct bylayer *t, unsigned from)
 {
 	for (unsigned i = from; i < t->nslots; i++)

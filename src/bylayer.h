@@ -18,6 +18,11 @@ static inline void *bylayer_get(const struct bylayer *t, unsigned layer)
 /* Stores obj as the object of layer, growing the table; -1 when out of memory. */
 int bylayer_put(struct bylayer *t, unsigned layer, void *obj);
 
+/* Moves the objects of the layers of from whose id % nshards is shard into
+ * to, which has none of them; -1 when out of memory, the ones not moved yet
+ * left in from. */
+int bylayer_move(struct bylayer *to, struct bylayer *from, unsigned shard, unsigned nshards);
+
 /* The object of the first layer id >= from that has one, or NULL. */
 void *bylayer_next(const struct bylayer *t, unsigned from);
 

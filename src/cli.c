@@ -336,9 +336,10 @@ static void meter_end(struct meter *m)
 		fprintf(stderr, "\r%*s\r", (int)m->width, "");
 }
 
-/* cli_read, with parts for the reader (reader.h) when not NULL. */
+/* cli_read, with parts or shards for the reader (reader.h) when not NULL. */
 static int read_records(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
-                        const struct reader_parts *parts, struct reader **out)
+                        const struct reader_parts *parts, const struct reader_shards *shards,
+                        struct reader **out)
 {
 	uint64_t count = 0;
 	struct meter meter;
@@ -357,6 +358,8 @@ static int read_records(const struct cli_common *c, int nfiles, char **files, cl
 		return cli_out_of_memory();
 	if (parts)
 		reader_parts(*out, parts);
+	if (shards)
+		reader_shards(*out, shards);
 	meter_start(&meter, c, *out);
 	/* Records that go into parts never come out here: the meter hears of their blocks. */
 	if (meter.on)
@@ -379,7 +382,7 @@ static int read_records(const struct cli_common *c, int nfiles, char **files, cl
 int cli_read(const struct cli_common *c, int nfiles, char **files, cli_sink sink, void *ctx,
              struct reader **out)
 {
-	return read_records(c, nfiles, files, sink, ctx, NULL, out);
+	return read_records(c, nfiles, files, sink, ctx, NULL, NULL, out);
 }
 
 int cli_input_status(const struct moe_input *in)
@@ -696,6 +699,7 @@ int cli_read_state(const struct cli_common *c, int nfiles, char **files,
 {
 	static char *stdin_only[] = { "-", NULL };
 	struct reader_parts parts;
+	struct reader_shards shards;
 	struct reader *r;
 	int status;
 
@@ -710,7 +714,11 @@ int cli_read_state(const struct cli_common *c, int nfiles, char **files,
 	if (c->jobs) {
 		status = read_parts(c, (size_t)nfiles, files, opt, s);
 	} else {
-		status = read_records(c, nfiles, files, add_record, s, state_parts(s, &parts) ? &parts : NULL, &r);
+		/* Parts where the sink takes them, else shards. */
+		bool in_parts = state_parts(s, &parts);
+
+		status = read_records(c, nfiles, files, add_record, s, in_parts ? &parts : NULL,
+		                      !in_parts && state_shards(s, &shards) ? &shards : NULL, &r);
 		if (status == 0 && state_finish(s, reader_input(r)) < 0)
 			status = cli_out_of_memory();
 		reader_close(r);

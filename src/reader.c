@@ -39,11 +39,16 @@ struct reader {
 	uint64_t total;                 /* the files' sizes, 0 when one is not known */
 	uint64_t done;                  /* the sizes of the files read to their end */
 	const struct reader_parts *parts;       /* or NULL */
+	const struct reader_shards *shards;     /* or NULL */
 	void (*on_block)(void *ctx, const struct reader *r);
 	void *on_block_ctx;
 	struct blocks *blocks;          /* the rest of the file on threads, or NULL */
 	struct blocks_job job;
 	bool into_parts;                /* the blocks' records go into parts, not out */
+	bool into_shards;               /* or to shards, on the consumers' threads (a worker's:
+	                                 * count the records, and push the ones wanted) */
+	struct shard_consumer *consumers;       /* [job.nconsumers] */
+	bool blocks_due;                /* start blocks before the next record */
 	struct block_out *out;          /* the block being handed out */
 	size_t out_next, out_ids, out_reals;    /* its next record, the ids and reals before it */
 	long block_line;                /* the line before the block */
@@ -57,6 +62,16 @@ struct reader {
 	struct moe_limits limits;       /* what check_record asks of a run's records */
 	int domain;                     /* in force in the file, where mlog's carry says NO_DOMAIN_LINE */
 	bool domain_wanted;             /* by --domain, of the domain in force */
+};
+
+/* A consumer of blocks (blocks.h): one shard, the layers whose id % n is index. */
+struct shard_consumer {
+	const struct reader_shards *ops;
+	void *shard;
+	unsigned index, n;
+	size_t k;                       /* ids a record: the header's top-k */
+	unsigned below;                 /* every id is below it: N */
+	bool failed;                    /* out of memory: nothing more is added */
 };
 
 /* What a worker makes of a block: its records, each with the number of its
@@ -78,6 +93,16 @@ struct block_out {
 	void *part;
 	void (*close_part)(void *part);
 	uint64_t records, selected;
+	/* For shards: the records wanted, by layer, in the order of the file, so
+	 * that a consumer adds a layer's records with its arrays in cache. */
+	struct layer_bucket {
+		unsigned layer;
+		size_t n;                       /* records of k ids: ids[0 .. n k) */
+		uint32_t *ids;
+		size_t cap;
+	} *bucket;
+	size_t nbuckets, cap_buckets;
+	uint32_t *bucket_of;            /* [MOE_MAX_LAYERS] 1 + a layer's bucket, 0: none yet */
 };
 
 struct reader *reader_open(char *const *files, size_t nfiles, const struct reader_options *opts)
@@ -122,16 +147,21 @@ static void stop_workers(struct reader *r)
 	r->job.nworkers = 0;
 }
 
+static int close_shards(struct reader *r);
+
 static void close_file(struct reader *r)
 {
 	if (r->blocks) {
 		struct blocks_rest rest;
 
+		/* Only when the reading ends early: nothing is read after it. */
 		blocks_stop(r->blocks, &rest);
 		free(rest.text);
 		r->blocks = NULL;
 		r->out = NULL;
 		stop_workers(r);
+		if (r->into_shards)
+			close_shards(r);
 	}
 	if (r->src)
 		r->done += source_size(r->src);
@@ -401,6 +431,45 @@ static int push_record(struct block_out *out, const struct moe_record *rec, long
 	return 0;
 }
 
+/* A new bucket for layer, or room in its bucket for one more record: false when out of memory. */
+static bool grow_bucket(struct block_out *out, unsigned layer, size_t k)
+{
+	uint32_t b = out->bucket_of[layer];
+	struct layer_bucket *lb;
+
+	if (!b) {
+		size_t had = out->cap_buckets;
+
+		if (!array_reserve((void **)&out->bucket, &out->cap_buckets, out->nbuckets, 1, sizeof *out->bucket))
+			return false;
+		/* Buckets past nbuckets keep their memory from block to block. */
+		memset(out->bucket + had, 0, (out->cap_buckets - had) * sizeof *out->bucket);
+		b = out->bucket_of[layer] = (uint32_t)++out->nbuckets;
+		out->bucket[b - 1].layer = layer;
+		out->bucket[b - 1].n = 0;
+	}
+	lb = &out->bucket[b - 1];
+	return array_reserve((void **)&lb->ids, &lb->cap, lb->n * k, k, sizeof *lb->ids);
+}
+
+/* A record for the shards, all of whose records have k ids (the header's
+ * top-k): inline, with a loop for the copy, as a call of memcpy costs more
+ * than its 8 ids. */
+static inline __attribute__((always_inline)) bool
+push_to_bucket(struct block_out *out, unsigned layer, const uint32_t *ids, size_t k)
+{
+	uint32_t b = out->bucket_of[layer];
+
+	if ((!b || (out->bucket[b - 1].n + 1) * k > out->bucket[b - 1].cap) && !grow_bucket(out, layer, k))
+		return false;
+	struct layer_bucket *lb = &out->bucket[out->bucket_of[layer] - 1];
+	uint32_t *to = lb->ids + lb->n++ * k;
+
+	for (size_t i = 0; i < k; i++)
+		to[i] = ids[i];
+	return true;
+}
+
 /* One record of a block, checked, into out or into its part. */
 static inline __attribute__((always_inline)) bool
 take_record(struct reader *w, struct block_out *out, struct moe_record *rec, long line, bool add,
@@ -412,13 +481,16 @@ take_record(struct reader *w, struct block_out *out, struct moe_record *rec, lon
 	if (!checked && check_record(w, rec, &err) < 0)
 		return false;
 	rec->domain = w->domain;
-	if (!w->parts)
+	if (!w->parts && !w->into_shards)
 		return push_record(out, rec, line) == 0;
-	/* Into a part: what count_record and wanted would do, with N and k fixed. */
+	/* Into a part or to the shards: what count_record and wanted would do,
+	 * with N and k fixed; the shards get the records wanted. */
 	out->records++;
 	if (!w->domain_wanted || (layers && !(layers[rec->layer / 8] & (1u << rec->layer % 8))))
 		return true;
 	out->selected++;
+	if (!w->parts)
+		return push_to_bucket(out, rec->layer, rec->experts, rec->k);
 	return !add || w->parts->add(out->part, rec) == 0;
 }
 
@@ -430,8 +502,9 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 {
 	struct reader *w = worker;
 	struct block_out *out = block;
-	/* A run goes into a part whole when nothing of it can be filtered out. */
-	bool whole_runs = w->parts && w->parts->add_run && w->domain_wanted && !w->opts->layers;
+	/* A run goes into a part or to the shards whole when nothing of it can be filtered out. */
+	bool whole_runs = ((w->parts && w->parts->add_run) || w->into_shards) && w->domain_wanted &&
+	                  !w->opts->layers;
 	struct moe_shape header;
 	struct moe_record rec;
 	struct moe_error err;
@@ -439,6 +512,9 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 
 	out->n = out->nids = out->nreals = 0;
 	out->records = out->selected = 0;
+	for (size_t i = 0; i < out->nbuckets; i++)
+		out->bucket_of[out->bucket[i].layer] = 0;
+	out->nbuckets = 0;
 	/* Emptied here, not by the join: the part's memory stays in this core's cache. */
 	if (w->parts)
 		w->parts->empty(out->part);
@@ -454,7 +530,11 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 			if (whole_runs) {
 				out->records += n;
 				out->selected += n;
-				if (w->parts->add_run(out->part, w->run) < 0)
+				for (size_t i = 0; w->into_shards && i < n; i++)
+					if (!push_to_bucket(out, w->run->layer[i], w->run->ids + w->run->start[i],
+					                    w->run->start[i + 1] - w->run->start[i]))
+						return false;
+				if (!w->into_shards && w->parts->add_run(out->part, w->run) < 0)
 					return false;
 				continue;
 			}
@@ -477,11 +557,29 @@ static bool parse_block(void *worker, const char *text, size_t len, void *block,
 	}
 }
 
+/* A consumer's share of a block: the records of its layers, in order. */
+static void consume_block(void *consumer, const void *block)
+{
+	struct shard_consumer *c = consumer;
+	const struct block_out *out = block;
+
+	for (size_t i = 0; i < out->nbuckets && !c->failed; i++) {
+		const struct layer_bucket *b = &out->bucket[i];
+
+		if (b->layer % c->n == c->index)
+			c->failed = c->ops->add_layer(c->shard, b->layer, b->ids, b->n, c->k, c->below) < 0;
+	}
+}
+
 static void *open_out(void *ctx)
 {
 	const struct reader *r = ctx;
 	struct block_out *out = calloc(1, sizeof *out);
 
+	if (out && r->into_shards && !(out->bucket_of = calloc(MOE_MAX_LAYERS, sizeof *out->bucket_of))) {
+		free(out);
+		return NULL;
+	}
 	if (out && r->into_parts) {
 		out->close_part = r->parts->close;
 		if (!(out->part = r->parts->open(r->parts->ctx))) {
@@ -499,6 +597,10 @@ static void close_out(void *block)
 	free(out->rec);
 	free(out->ids);
 	free(out->reals);
+	for (size_t i = 0; i < out->cap_buckets; i++)
+		free(out->bucket[i].ids);
+	free(out->bucket);
+	free(out->bucket_of);
 	if (out->part)
 		out->close_part(out->part);
 	free(out);
@@ -522,6 +624,7 @@ static struct reader *open_worker(const struct reader *r)
 	w->domain = r->mlog.domain;
 	w->ops = r->ops;
 	w->parts = r->into_parts ? r->parts : NULL;
+	w->into_shards = r->into_shards;
 	w->domain_wanted = !r->opts->domain ||
 	                   (r->mlog.domain >= 0 && r->mlog.domain == domains_find(r->domains, r->opts->domain));
 	w->domains = domains_new();
@@ -549,30 +652,87 @@ static struct reader *open_worker(const struct reader *r)
 	return w;
 }
 
+/* Gives the shards' layers back; -1 when out of memory, or when a shard ran out of it. */
+static int close_shards(struct reader *r)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < r->job.nconsumers; i++)
+		if (r->shards->close(r->shards->ctx, r->consumers[i].shard) < 0 || r->consumers[i].failed)
+			rc = -1;
+	free(r->consumers);
+	free(r->job.consumer);
+	r->consumers = NULL;
+	r->job.consumer = NULL;
+	r->job.nconsumers = 0;
+	return rc;
+}
+
+/* A shard for each worker, which takes over its layers of the sink: -1 when
+ * out of memory (the sink is then as it was, or the reader cannot go on). */
+static int open_shards(struct reader *r, size_t n)
+{
+	if (!(r->consumers = calloc(n, sizeof *r->consumers)) ||
+	    !(r->job.consumer = calloc(n, sizeof *r->job.consumer))) {
+		free(r->consumers);
+		r->consumers = NULL;
+		return -1;
+	}
+	for (; r->job.nconsumers < n; r->job.nconsumers++) {
+		struct shard_consumer *c = &r->consumers[r->job.nconsumers];
+
+		*c = (struct shard_consumer){ r->shards, NULL, (unsigned)r->job.nconsumers, (unsigned)n,
+		                              r->in.header.topk, r->in.experts, false };
+		if (!(c->shard = r->shards->open(r->shards->ctx, c->index, c->n))) {
+			close_shards(r);
+			return -1;
+		}
+		r->job.consumer[r->job.nconsumers] = c;
+	}
+	r->job.consume = consume_block;
+	return 0;
+}
+
 /* Hands the rest of the file to blocks; nothing changes when threads or
- * memory are not to be had. */
-static void start_blocks(struct reader *r)
+ * memory are not to be had, but for shards, which must be had once opened. */
+static int start_blocks(struct reader *r, struct moe_error *err)
 {
 	size_t n = blocks_workers();
 	const char *bytes;
 	size_t len;
+	/* Parts and shards need nothing of count_record but a count: N and k are fixed. */
+	bool fixed = r->in.header.topk &&
+	             (r->in.experts_from == EXPERTS_FROM_OPTION || r->in.experts_from == EXPERTS_FROM_HEADER);
 
-	/* Parts need nothing of count_record but a count: N and k are fixed. */
-	r->into_parts = r->parts && r->in.header.topk &&
-	                (r->in.experts_from == EXPERTS_FROM_OPTION || r->in.experts_from == EXPERTS_FROM_HEADER);
+	r->into_parts = r->parts && fixed;
+	r->into_shards = !r->parts && r->shards && fixed;
 	r->job = (struct blocks_job){ .parse = parse_block, .open_out = open_out, .close_out = close_out,
 	                              .ctx = r };
 	if (!(r->job.worker = calloc(n, sizeof *r->job.worker)))
-		return;
+		return 0;
 	while (r->job.nworkers < n && (r->job.worker[r->job.nworkers] = open_worker(r)))
 		r->job.nworkers++;
+	if (r->job.nworkers < n) {
+		stop_workers(r);
+		return 0;
+	}
+	if (r->into_shards && open_shards(r, n) < 0) {
+		stop_workers(r);
+		moe_error_set(err, EX_OSERR, source_name(r->src), 0, "out of memory");
+		return -1;
+	}
 	lines_buffered(r->lines, &bytes, &len);
 	r->line = lines_number(r->lines);
-	if (r->job.nworkers == n &&
-	    (r->blocks = blocks_start(&r->job, lines_source(r->lines), bytes, len, r->line)))
+	if ((r->blocks = blocks_start(&r->job, lines_source(r->lines), bytes, len, r->line))) {
 		lines_drop(r->lines);
-	else
-		stop_workers(r);
+		return 0;
+	}
+	stop_workers(r);
+	if (r->into_shards && close_shards(r) < 0) {
+		moe_error_set(err, EX_OSERR, source_name(r->src), 0, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /* Takes back from blocks what they did not hand out. */
@@ -584,6 +744,8 @@ static int stop_blocks(struct reader *r, struct moe_error *err)
 	r->blocks = NULL;
 	r->out = NULL;
 	stop_workers(r);
+	if (r->into_shards && close_shards(r) < 0)
+		rc = -1;
 	if (rc == 0)
 		rc = lines_give_back(r->lines, rest.line, rest.text, rest.len, rest.end, &rest.err);
 	free(rest.text);
@@ -607,14 +769,16 @@ static int next_from_blocks(struct reader *r, struct moe_record *rec, struct moe
 		r->blocks_read++;
 		if (r->on_block)
 			r->on_block(r->on_block_ctx, r);
-		if (!r->into_parts)
+		if (!r->into_parts && !r->into_shards)
 			continue;
-		if (r->parts->join(r->parts->ctx, r->out->part) < 0) {
+		if (r->into_parts && r->parts->join(r->parts->ctx, r->out->part) < 0) {
 			moe_error_set(err, EX_OSERR, source_name(r->src), 0, "out of memory");
 			return -1;
 		}
 		r->in.records += r->out->records;
 		r->in.selected += r->out->selected;
+		/* The shards took the block's records. */
+		r->out_next = r->out->n;
 	}
 	const struct block_record *b = &r->out->rec[r->out_next++];
 
@@ -641,6 +805,11 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 	for (;;) {
 		int rc;
 
+		if (r->blocks_due) {
+			r->blocks_due = false;
+			if (start_blocks(r, err) < 0)
+				return -1;
+		}
 		if (r->blocks) {
 			rc = next_from_blocks(r, rec, err);
 			if (rc <= 0) {
@@ -684,8 +853,9 @@ int reader_next(struct reader *r, struct moe_record *rec, struct moe_error *err)
 		if (rc != PARSE_RECORD)
 			return -1;
 		count_record(r, rec);
+		/* Not before the caller has this record: shards take layers from it. */
 		if (r->until_blocks && --r->until_blocks == 0)
-			start_blocks(r);
+			r->blocks_due = true;
 		if (wanted(r, rec)) {
 			r->in.selected++;
 			return 1;
@@ -708,6 +878,11 @@ void reader_on_block(struct reader *r, void (*fn)(void *ctx, const struct reader
 void reader_parts(struct reader *r, const struct reader_parts *parts)
 {
 	r->parts = parts;
+}
+
+void reader_shards(struct reader *r, const struct reader_shards *shards)
+{
+	r->shards = shards;
 }
 
 void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total)

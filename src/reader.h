@@ -75,6 +75,25 @@ struct reader_parts {
 /* Before the first reader_next; parts must outlive r. */
 void reader_parts(struct reader *r, const struct reader_parts *parts);
 
+/* A sink of expert ids whose records may be added by layer, on other
+ * threads: shard i of n takes the records of the layers whose id % n is i,
+ * in the order of the file, with the same result as adding every record one
+ * by one (state.h). Given one (and no parts), the reader has a big file's
+ * blocks consumed by shards on threads of their own, for as long as the
+ * blocks last, when the header fixes N and top-k: those records never leave
+ * reader_next, and their weights, logits and tokens are not kept. */
+struct reader_shards {
+	void *(*open)(void *ctx, unsigned shard, unsigned nshards);     /* NULL: out of memory */
+	/* n records of layer, in order, each of k ids below below: ids[i k .. i k + k).
+	 * -1: out of memory. */
+	int (*add_layer)(void *shard, unsigned layer, const uint32_t *ids, size_t n, size_t k, unsigned below);
+	int (*close)(void *ctx, void *shard);   /* gives its layers back and frees it; -1: out of memory */
+	void *ctx;
+};
+
+/* Before the first reader_next; shards must outlive r. */
+void reader_shards(struct reader *r, const struct reader_shards *shards);
+
 /* Calls fn(ctx, r) after each block of a file read on threads (blocks.h), on
  * reader_next's thread: a progress meter's chance to move while records go
  * into parts. */

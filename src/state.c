@@ -126,6 +126,67 @@ bool state_parts(struct state *s, struct reader_parts *parts)
 	return true;
 }
 
+/* A shard is a state of the same options holding some of the layers. Each
+ * accumulator's layers move whole, open chunks and all, so that a layer's
+ * records go on where they were: exact, as no merge of parts could be. */
+static int move_layers(struct state *to, struct state *from, unsigned shard, unsigned nshards)
+{
+	if (stats_move_layers(&to->all, &from->all, shard, nshards) < 0)
+		return -1;
+	for (size_t i = 0; i < to->nbatch; i++)
+		if (batch_move_layers(&to->batch[i], &from->batch[i], shard, nshards) < 0)
+			return -1;
+	return 0;
+}
+
+static void *open_shard(void *ctx, unsigned shard, unsigned nshards)
+{
+	struct state *s = ctx, *sh = malloc(sizeof *sh);
+
+	if (!sh || state_init(sh, &s->opt) < 0) {
+		free(sh);
+		return NULL;
+	}
+	if (move_layers(sh, s, shard, nshards) < 0) {
+		move_layers(s, sh, 0, 1);
+		state_free(sh);
+		free(sh);
+		return NULL;
+	}
+	return sh;
+}
+
+/* What state_add does for each of the records, without domains (a shard has none). */
+static int add_layer_to_shard(void *shard, unsigned layer, const uint32_t *ids, size_t n, size_t k,
+                              unsigned below)
+{
+	struct state *s = shard;
+
+	if (stats_add_layer(&s->all, layer, ids, n, k, below) < 0)
+		return -1;
+	for (size_t i = 0; i < s->ntakes; i++)
+		if (batch_add_layer(s->takes_records[i], layer, ids, n, k) < 0)
+			return -1;
+	return 0;
+}
+
+static int close_shard(void *ctx, void *shard)
+{
+	int rc = move_layers(ctx, shard, 0, 1);
+
+	state_free(shard);
+	free(shard);
+	return rc;
+}
+
+bool state_shards(struct state *s, struct reader_shards *shards)
+{
+	if (s->opt.by_domain)
+		return false;
+	*shards = (struct reader_shards){ open_shard, add_layer_to_shard, close_shard, s };
+	return true;
+}
+
 static int add_file(struct state *s, const char *name)
 {
 	char **files = realloc(s->files, (s->input.nfiles + 1) * sizeof *files);

@@ -67,6 +67,11 @@ int state_add(struct state *s, const struct moe_record *rec);
  * (no batch sizes, no domains), false when its records must come one by one. */
 bool state_parts(struct state *s, struct reader_parts *parts);
 
+/* Fills shards (reader.h) for s, whose records may then be added by layer on
+ * other threads: true unless s keeps stats by domain. Between a shard's open
+ * and close, its layers are the shard's, and nothing is to be added to s. */
+bool state_shards(struct state *s, struct reader_shards *shards);
+
 /* At the end of the records: keeps a copy of in (what the reader says about
  * them), gives every accumulator room for its N and closes the chunks
  * (batch_finish). -1 when out of memory. */

@@ -179,6 +179,17 @@ int stats_add_run(struct stats *st, const struct moe_run *run)
 	return 0;
 }
 
+int stats_add_layer(struct stats *st, unsigned layer, const uint32_t *ids, size_t n, size_t k,
+                    unsigned below)
+{
+	bool in_room = below && stats_reserve(st, below) == 0;
+
+	for (size_t i = 0; i < n; i++)
+		if ((in_room ? add_ids(st, layer, ids + i * k, k, true) : add_ids(st, layer, ids + i * k, k, false)) < 0)
+			return -1;
+	return 0;
+}
+
 const struct stats_layer *stats_layer(const struct stats *st, unsigned layer)
 {
 	return bylayer_get(&st->layers, layer);
@@ -235,6 +246,15 @@ int stats_merge(struct stats *into, const struct stats *from)
 		if (l->tokens > 0 && stats_merge_layer(into, l, from->capacity) < 0)
 			return -1;
 	return 0;
+}
+
+int stats_move_layers(struct stats *to, struct stats *from, unsigned shard, unsigned nshards)
+{
+	unsigned cap = to->capacity > from->capacity ? to->capacity : from->capacity;
+
+	if (stats_reserve(to, cap) < 0 || stats_reserve(from, cap) < 0)
+		return -1;
+	return bylayer_move(&to->layers, &from->layers, shard, nshards);
 }
 
 void stats_clear(struct stats *st)

@@ -35,6 +35,11 @@ int stats_add(struct stats *st, const struct moe_record *rec);
 /* Adds the records of a run (moestat.h), as stats_add one by one. */
 int stats_add_run(struct stats *st, const struct moe_run *run);
 
+/* Adds n records of layer, in order, each of the k ids ids[i k .. i k + k),
+ * as stats_add one by one; below, when not 0, is above every id. */
+int stats_add_layer(struct stats *st, unsigned layer, const uint32_t *ids, size_t n, size_t k,
+                    unsigned below);
+
 /* Makes room for n experts in every layer (the final N may pass the ids seen); -1 out of memory. */
 int stats_reserve(struct stats *st, unsigned n);
 
@@ -56,6 +61,12 @@ int stats_merge_layer(struct stats *into, const struct stats_layer *from, unsign
 
 /* The same for every layer of from with records, which keeps gaps when into does. */
 int stats_merge(struct stats *into, const struct stats *from);
+
+/* Moves the layers of from whose id % nshards is shard (all of them with
+ * nshards 1), with their records, into to, which has none of them, both
+ * with the same gaps; the room of both made the same first. -1 when out of
+ * memory. */
+int stats_move_layers(struct stats *to, struct stats *from, unsigned shard, unsigned nshards);
 
 /* Forgets every record, keeping the memory: layers stay, with none. */
 void stats_clear(struct stats *st);

@@ -224,6 +224,103 @@ START_TEST(chained_sizes_equal_lone_ones)
 }
 END_TEST
 
+/* Sizes 1, 8 -> 64 (chained) and 5 (with burstiness) fed one record at a
+ * time, against the same fed 100 tokens so, then their layers moved to two
+ * shards (even and odd layer ids), the rest added there by batch_add_layer in
+ * groups of random length, and the layers moved back: every figure equal. */
+START_TEST(layers_moved_and_added_in_groups)
+{
+	enum { SIZES = 4, TOKENS = 3000, LAYERS = 3, K = 3 };
+	static const uint64_t sizes[SIZES] = { 1, 8, 64, 5 };
+	static uint32_t pending[LAYERS][TOKENS * K];
+	size_t npending[LAYERS] = { 0 };
+	struct batch one[SIZES], split[SIZES], shard[2][SIZES];
+	uint64_t lcg = 7;
+
+	for (int i = 0; i < SIZES; i++) {
+		batch_init(&one[i], sizes[i], 0, i == 3);
+		batch_init(&split[i], sizes[i], 0, i == 3);
+		batch_init(&shard[0][i], sizes[i], 0, i == 3);
+		batch_init(&shard[1][i], sizes[i], 0, i == 3);
+	}
+	batch_chain(&one[1], &one[2]);
+	batch_chain(&split[1], &split[2]);
+	batch_chain(&shard[0][1], &shard[0][2]);
+	batch_chain(&shard[1][1], &shard[1][2]);
+	for (int t = 0; t < TOKENS; t++) {
+		if (t == 100)
+			for (int s = 0; s < 2; s++)
+				for (int i = 0; i < SIZES; i++)
+					ck_assert_int_eq(batch_move_layers(&shard[s][i], &split[i], (unsigned)s, 2), 0);
+		for (unsigned layer = 0; layer < LAYERS; layer++) {
+			uint32_t ids[K];
+			struct moe_record rec = { .layer = layer, .token = -1, .domain = -1, .k = K, .experts = ids };
+
+			if (layer == 1 && t >= 7)
+				continue;
+			lcg = lcg * 6364136223846793005u + 1442695040888963407u;
+			ids[0] = (uint32_t)(lcg >> 60);
+			ids[1] = 16 + (uint32_t)((lcg >> 50) % 7);
+			ids[2] = 30 + (uint32_t)((lcg >> 40) % 3);
+			for (int i = 0; i < SIZES; i++)
+				if (i != 2)
+					ck_assert_int_eq(batch_add(&one[i], &rec), 0);
+			if (t < 100) {
+				for (int i = 0; i < SIZES; i++)
+					if (i != 2)
+						ck_assert_int_eq(batch_add(&split[i], &rec), 0);
+				continue;
+			}
+			memcpy(pending[layer] + npending[layer] * K, ids, sizeof ids);
+			npending[layer]++;
+			/* A group ends now and then, and at the end. */
+			if ((lcg >> 20) % 37 == 0 || t == TOKENS - 1) {
+				for (int i = 0; i < SIZES; i++)
+					if (i != 2)
+						ck_assert_int_eq(batch_add_layer(&shard[layer % 2][i], layer, pending[layer],
+						                                 npending[layer], K), 0);
+				npending[layer] = 0;
+			}
+		}
+	}
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < SIZES; i++) {
+			ck_assert_int_eq(batch_move_layers(&split[i], &shard[s][i], 0, 1), 0);
+			batch_free(&shard[s][i]);
+		}
+	ck_assert_int_eq(batch_finish(&one[1]), 0);
+	ck_assert_int_eq(batch_finish(&split[1]), 0);
+	for (int i = 0; i < SIZES; i++) {
+		ck_assert_int_eq(batch_reserve(&one[i], 33), 0);
+		ck_assert_int_eq(batch_reserve(&split[i], 33), 0);
+		for (unsigned layer = 0; layer < LAYERS; layer++) {
+			const struct batch_layer *x = batch_layer(&one[i], layer), *y = batch_layer(&split[i], layer);
+			struct batch_maxvio a, b;
+
+			ck_assert_int_eq(batch_maxvio(x, sizes[i], 33, &a), 0);
+			ck_assert_int_eq(batch_maxvio(y, sizes[i], 33, &b), 0);
+			ck_assert_uint_eq(a.chunks, b.chunks);
+			ck_assert(a.partial == b.partial);
+			ck_assert_double_eq(a.mean, b.mean);
+			ck_assert_double_eq(a.max, b.max);
+			ck_assert_double_eq(a.p95, b.p95);
+			ck_assert_uint_eq(x->tokens, y->tokens);
+			ck_assert_uint_eq(x->chunk_tokens, y->chunk_tokens);
+			for (uint32_t e = 0; i == 3 && e < 33; e++) {
+				double m1, s1, c1, m2, s2, c2;
+
+				batch_expert(x, e, &m1, &s1, &c1);
+				batch_expert(y, e, &m2, &s2, &c2);
+				ck_assert(m1 == m2 || (isnan(m1) && isnan(m2)));
+				ck_assert(s1 == s2 || (isnan(s1) && isnan(s2)));
+			}
+		}
+		batch_free(&one[i]);
+		batch_free(&split[i]);
+	}
+}
+END_TEST
+
 /* Chunk counts are 32 bits (c_i <= B < 2^32) but their squares are not: with B =
  * 70,000 and expert 0 in every record, c = 70,000 in both chunks, c^2 = 4.9e9
  * is past 2^32, and the standard deviation over the chunks is exactly 0. */
@@ -323,6 +420,7 @@ Suite *batch_suite(void)
 	tcase_add_test(tc, p95_nearest_rank);
 	tcase_add_test(tc, shapes_and_experts_grow);
 	tcase_add_test(tc, chained_sizes_equal_lone_ones);
+	tcase_add_test(tc, layers_moved_and_added_in_groups);
 	tcase_add_test(tc, large_chunks_square_in_64_bits);
 	tcase_add_test(tc, room_grows_inside_a_record);
 	tcase_add_test(tc, chunk_callback);

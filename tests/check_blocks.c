@@ -18,6 +18,7 @@ struct seen {
 	uint64_t records;               /* handed out by reader_next */
 	struct record_fold out;         /* of those, with their lines */
 	struct record_fold all;         /* with parts: of all records, in order */
+	struct record_layers layers;    /* of every layer's records, in order, as shards see them */
 	int rc;
 	struct moe_error err;
 	struct moe_input in;
@@ -34,17 +35,22 @@ static void tell(void *ctx, const struct reader *r)
 	s->told++;
 }
 
-static void read_file(const char *path, const struct reader_options *opts, bool threads, bool parts,
+/* Reads path on one thread or on several, with parts or shards or neither. */
+enum sink { RECORDS, PARTS, SHARDS };
+
+static void read_file(const char *path, const struct reader_options *opts, bool threads, enum sink sink,
                       struct seen *s)
 {
 	char *files[] = { (char *)path };
 	struct reader_parts ops = record_parts(&s->all);
+	struct reader_shards shard_ops = record_shards(&s->layers);
 	struct moe_record rec;
 	struct reader *r;
 
 	memset(s, 0, sizeof *s);
 	record_fold_init(&s->out);
 	record_fold_init(&s->all);
+	record_layers_init(&s->layers);
 	/* One thread reads as the portable parser does: blocks and the AVX-512
 	 * line reader (mlog_avx512.h) are held against it at once. */
 	if (threads) {
@@ -56,8 +62,10 @@ static void read_file(const char *path, const struct reader_options *opts, bool 
 	}
 	r = reader_open(files, 1, opts);
 	ck_assert_ptr_nonnull(r);
-	if (parts)
+	if (sink == PARTS)
 		reader_parts(r, &ops);
+	if (sink == SHARDS)
+		reader_shards(r, &shard_ops);
 	reader_on_block(r, tell, s);
 	while ((s->rc = reader_next(r, &rec, &s->err)) > 0) {
 		const char *file;
@@ -70,6 +78,7 @@ static void read_file(const char *path, const struct reader_options *opts, bool 
 		s->records++;
 		record_fold_add(&s->out, record_hash(&rec, line));
 		record_fold_add(&s->all, record_hash(&rec, 0));
+		record_layers_add(&s->layers, rec.layer, rec.experts, rec.k);
 	}
 	s->in = *reader_input(r);
 	moe_error_format(&s->in.first_skip, s->first_skip, sizeof s->first_skip);
@@ -87,14 +96,14 @@ static void same_on_threads(const char *path, const struct reader_options *opts,
 {
 	/* The test stands on blocks being read, which takes two processors. */
 	bool threads = blocks_workers() > 0;
-	struct seen one, many, parts;
+	static struct seen one, many, parts, shards;
 
-	read_file(path, opts, false, false, &one);
+	read_file(path, opts, false, RECORDS, &one);
 	ck_assert_uint_eq(one.blocks_read, 0);
-	for (int use_parts = 0; use_parts < 2; use_parts++) {
-		struct seen *s = use_parts ? &parts : &many;
+	for (enum sink sink = RECORDS; sink <= SHARDS; sink++) {
+		struct seen *s = sink == RECORDS ? &many : sink == PARTS ? &parts : &shards;
 
-		read_file(path, opts, true, use_parts, s);
+		read_file(path, opts, true, sink, s);
 		/* Blocks were read, and handed back when the log asks for it. */
 		ck_assert_uint_eq(s->blocks_read > 0, threads);
 		ck_assert_uint_eq(s->blocks_returned > 0, returns && threads);
@@ -119,6 +128,13 @@ static void same_on_threads(const char *path, const struct reader_options *opts,
 	/* With parts, the records of blocks did not come out. */
 	ck_assert_uint_eq(parts.all.parts > 0, into_parts && threads);
 	ck_assert_uint_le(parts.records, one.records);
+	/* With shards, the same records of each layer in the same order, those
+	 * of the blocks only in the shards. */
+	ck_assert_uint_eq(shards.layers.shards > 0, into_parts && threads);
+	for (size_t i = 0; i < RECORD_LAYERS; i++)
+		if (shards.layers.fold[i].hash != one.layers.fold[i].hash)
+			ck_assert_msg(0, "layer %zu: not the records of one thread", i);
+	ck_assert_uint_le(shards.records, one.records);
 }
 
 /* A log of about 3.4 MB: records of 4 ids of 64 experts, 8 layers; what

@@ -143,6 +143,62 @@ START_TEST(runs_count_as_their_records)
 }
 END_TEST
 
+/* Records added one by one, against the same with their layers moved to a
+ * shard after 50 tokens, the rest added there by stats_add_layer in groups,
+ * and moved back: the same counts, positions and gaps. */
+START_TEST(layers_moved_and_added_in_groups)
+{
+	enum { TOKENS = 400, LAYERS = 4, K = 2 };
+	static uint32_t pending[LAYERS][TOKENS * K];
+	size_t npending[LAYERS] = { 0 };
+	struct stats one, split, shard;
+	uint64_t state = 5;
+
+	stats_init(&one, 0, true);
+	stats_init(&split, 0, true);
+	stats_init(&shard, 0, true);
+	for (int t = 0; t < TOKENS; t++) {
+		if (t == 50)
+			ck_assert_int_eq(stats_move_layers(&shard, &split, 1, 2), 0);
+		for (unsigned layer = 0; layer < LAYERS; layer++) {
+			uint32_t ids[K] = { (uint32_t)(tu_random(&state) % 20), 20 + (uint32_t)(tu_random(&state) % 20) };
+
+			add(&one, layer, ids, K);
+			/* Layers 1 and 3 to the shard, by groups; 0 and 2 stay. */
+			if (t < 50 || layer % 2 == 0) {
+				add(&split, layer, ids, K);
+				continue;
+			}
+			memcpy(pending[layer] + npending[layer] * K, ids, sizeof ids);
+			if (++npending[layer] % 13 == 0 || t == TOKENS - 1) {
+				ck_assert_int_eq(stats_add_layer(&shard, layer, pending[layer], npending[layer], K,
+				                                 layer == 1 ? 40 : 0), 0);
+				npending[layer] = 0;
+			}
+		}
+	}
+	ck_assert_int_eq(stats_move_layers(&split, &shard, 0, 1), 0);
+	ck_assert_uint_eq(stats_layers(&shard), 0);
+	ck_assert_int_eq(stats_reserve(&one, 40), 0);
+	ck_assert_int_eq(stats_reserve(&split, 40), 0);
+	for (unsigned layer = 0; layer < LAYERS; layer++) {
+		const struct stats_layer *a = stats_layer(&one, layer), *b = stats_layer(&split, layer);
+
+		ck_assert_uint_eq(a->tokens, b->tokens);
+		ck_assert_uint_eq(a->selections, b->selections);
+		for (unsigned e = 0; e < 40; e++) {
+			ck_assert_uint_eq(a->count[e], b->count[e]);
+			ck_assert_int_eq(a->first_used[e], b->first_used[e]);
+			ck_assert_int_eq(a->last_used[e], b->last_used[e]);
+			ck_assert_uint_eq(a->max_gap[e], b->max_gap[e]);
+		}
+	}
+	stats_free(&one);
+	stats_free(&split);
+	stats_free(&shard);
+}
+END_TEST
+
 /* The shared layer table and growth rule behind stats, batch and pairs. */
 START_TEST(bylayer_table)
 {
@@ -176,6 +232,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, experts_grow_with_the_ids);
 	tcase_add_test(tc, room_grows_inside_a_record);
 	tcase_add_test(tc, runs_count_as_their_records);
+	tcase_add_test(tc, layers_moved_and_added_in_groups);
 	tcase_add_test(tc, bylayer_table);
 	suite_add_tcase(s, tc);
 	return s;

@@ -108,4 +108,83 @@ static inline struct reader_parts record_parts(struct record_fold *run)
 	                              record_part_add_run, record_part_join, record_part_close, run };
 }
 
+/* The records of each layer, folded in order: what shards (reader.h) keep. */
+#define RECORD_LAYERS 256
+
+struct record_layers {
+	struct record_fold fold[RECORD_LAYERS];
+	uint64_t shards;                /* shards opened on it */
+};
+
+static inline void record_layers_init(struct record_layers *l)
+{
+	for (size_t i = 0; i < RECORD_LAYERS; i++)
+		record_fold_init(&l->fold[i]);
+	l->shards = 0;
+}
+
+/* A record as a shard sees it: its layer and ids. */
+static inline void record_layers_add(struct record_layers *l, unsigned layer, const uint32_t *ids, size_t k)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = (h ^ layer) * RECORD_PRIME;
+	h = (h ^ k) * RECORD_PRIME;
+	for (size_t i = 0; i < k; i++)
+		h = (h ^ ids[i]) * RECORD_PRIME;
+	record_fold_add(&l->fold[layer % RECORD_LAYERS], h);
+}
+
+/* reader_shards whose shards take over the folds of their layers from the
+ * record_layers at ctx, and give them back. */
+struct record_shard {
+	struct record_layers layers;
+	unsigned shard, nshards;
+};
+
+static inline void *record_shard_open(void *ctx, unsigned shard, unsigned nshards)
+{
+	struct record_layers *owner = ctx;
+	struct record_shard *s = malloc(sizeof *s);
+
+	if (!s)
+		return NULL;
+	record_layers_init(&s->layers);
+	s->shard = shard;
+	s->nshards = nshards;
+	for (unsigned i = shard; i < RECORD_LAYERS; i += nshards)
+		s->layers.fold[i] = owner->fold[i];
+	owner->shards++;
+	return s;
+}
+
+static inline int record_shard_add_layer(void *shard, unsigned layer, const uint32_t *ids, size_t n, size_t k,
+                                         unsigned below)
+{
+	struct record_shard *s = shard;
+
+	(void)below;
+	if (layer % s->nshards != s->shard)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		record_layers_add(&s->layers, layer, ids + i * k, k);
+	return 0;
+}
+
+static inline int record_shard_close(void *ctx, void *shard)
+{
+	struct record_layers *owner = ctx;
+	struct record_shard *s = shard;
+
+	for (unsigned i = s->shard; i < RECORD_LAYERS; i += s->nshards)
+		owner->fold[i] = s->layers.fold[i];
+	free(s);
+	return 0;
+}
+
+static inline struct reader_shards record_shards(struct record_layers *layers)
+{
+	return (struct reader_shards){ record_shard_open, record_shard_add_layer, record_shard_close, layers };
+}
+
 #endif

@@ -64,6 +64,7 @@ for f in ids.mlog ids.mlog.gz; do
 	same summarize --layers 1,3 --json --skip-bad $f
 	same dead --json --threshold 50 --skip-bad $f
 	same maxvio --json --skip-bad $f
+	same summarize --batch 64 --json --skip-bad $f
 	same summarize $f
 done
 for f in clean.mlog clean.mlog.gz domains.mlog domains.mlog.gz; do
@@ -72,6 +73,7 @@ for f in clean.mlog clean.mlog.gz domains.mlog domains.mlog.gz; do
 	same summarize --domain d1 --layers 0-2 --json --skip-bad $f
 	same dead --json --threshold 50 --skip-bad $f
 	same maxvio --json --skip-bad $f
+	same summarize --batch 64 --json --skip-bad $f
 	same pairs --json --skip-bad $f
 	same replay --strategy lossfree --json --skip-bad $f
 	same convert --skip-bad $f

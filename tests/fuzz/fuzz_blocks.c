@@ -23,23 +23,28 @@ struct seen {
 	int rc;
 	struct moe_error err;
 	struct record_fold fold;
+	struct record_layers layers;
 	uint64_t records, selected, skipped, blocks;
 	unsigned experts, topk;
 };
 
-/* Reads path: on one thread, or in blocks; into parts, or with every record
- * out. With parts, lines are left out of the hash (parts do not know them). */
-static void read_file(const char *path, bool threads, bool parts, struct seen *s)
+/* Reads path: on one thread, or in blocks; with every record out, into
+ * parts, or into shards (sink 0, 1, 2). With parts, lines are left out of the
+ * hash (parts do not know them); shards keep each layer's records apart. */
+static void read_file(const char *path, bool threads, int sink, struct seen *s)
 {
 	char *files[] = { (char *)path };
 	struct reader_options opts = { .skip_bad = false };
 	struct reader_parts ops = record_parts(&s->fold);
+	struct reader_shards shard_ops = record_shards(&s->layers);
+	bool parts = sink == 1;
 	struct moe_record rec;
 	struct reader *r;
 	uint64_t returned;
 
 	memset(s, 0, sizeof *s);
 	record_fold_init(&s->fold);
+	record_layers_init(&s->layers);
 	/* One thread reads as the portable parser does: blocks and the AVX-512
 	 * line reader (mlog_avx512.h) are held against it at once. */
 	if (threads) {
@@ -53,12 +58,17 @@ static void read_file(const char *path, bool threads, bool parts, struct seen *s
 		fuzz_fail("out of memory");
 	if (parts)
 		reader_parts(r, &ops);
+	if (sink == 2)
+		reader_shards(r, &shard_ops);
 	while ((s->rc = reader_next(r, &rec, &s->err)) > 0) {
 		const char *file;
 		long line;
 
 		reader_where(r, &file, &line);
-		record_fold_add(&s->fold, record_hash(&rec, parts ? 0 : line));
+		if (sink == 2)
+			record_layers_add(&s->layers, rec.layer, rec.experts, rec.k);
+		else
+			record_fold_add(&s->fold, record_hash(&rec, parts ? 0 : line));
 	}
 	s->records = reader_input(r)->records;
 	s->selected = reader_input(r)->selected;
@@ -81,12 +91,15 @@ static void same(const struct seen *one, const struct seen *many, const char *ho
 		fuzz_fail("%s: other records (%llu, %llu selected) than on one thread (%llu, %llu)", how,
 		          (unsigned long long)many->records, (unsigned long long)many->selected,
 		          (unsigned long long)one->records, (unsigned long long)one->selected);
+	for (size_t i = 0; i < RECORD_LAYERS; i++)
+		if (one->layers.fold[i].hash != many->layers.fold[i].hash)
+			fuzz_fail("%s: layer %zu: other records than on one thread", how, i);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *text;
-	struct seen one, many;
+	static struct seen one, many;
 	const char *header;
 	size_t len;
 
@@ -103,10 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	const char *path = fuzz_input_file((const uint8_t *)text, len);
 
-	for (int parts = 0; parts < 2; parts++) {
-		read_file(path, false, parts, &one);
-		read_file(path, true, parts, &many);
-		same(&one, &many, parts ? "into parts" : "records out");
+	for (int sink = 0; sink < 3; sink++) {
+		read_file(path, false, sink, &one);
+		read_file(path, true, sink, &many);
+		same(&one, &many, sink == 2 ? "into shards" : sink ? "into parts" : "records out");
 	}
 	return 0;
 }
