@@ -19,10 +19,14 @@ enum {
 };
 
 /* What an mlog file leaves to the next, the files being one stream: the
- * "#domain" in force and the columns the last header named. */
+ * "#domain" in force and the columns the last header named. Columns guessed
+ * from a file's first record hold for the rest of that file only, the blocks
+ * read on other threads (reader.c) included: the reader forgets them when the
+ * file ends. */
 struct mlog_carry {
 	int domain;                     /* -1 for none */
-	size_t ncolumns;                /* 0 until a header names its fields */
+	size_t ncolumns;                /* 0 until a header names its fields or a record's are guessed */
+	bool guessed;                   /* the columns were guessed, not named by a header */
 	enum moe_role column[MOE_ROLE_COUNT];
 };
 

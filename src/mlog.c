@@ -145,6 +145,7 @@ static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
 	set_columns(p, roles, n);
 	memcpy(p->env.mlog->column, roles, n * sizeof *roles);
 	p->env.mlog->ncolumns = n;
+	p->env.mlog->guessed = false;
 	return 0;
 }
 
@@ -275,6 +276,9 @@ static int parse_record(struct mlog *p, char *s, struct moe_record *rec, struct 
 			return format_fail(&p->env, err, PARSE_FATAL,
 			                   "%zu columns and no '#moestat' header to name them", n);
 		set_columns(p, guess[n - 1], n);
+		memcpy(p->env.mlog->column, guess[n - 1], n * sizeof *guess[n - 1]);
+		p->env.mlog->ncolumns = n;
+		p->env.mlog->guessed = true;
 	}
 	if (n != p->ncolumns)
 		return format_fail(&p->env, err, PARSE_BAD, "expected %zu columns, found %s%zu", p->ncolumns,

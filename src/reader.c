@@ -173,6 +173,9 @@ static void close_file(struct reader *r)
 	r->lines = NULL;
 	source_close(r->src);
 	r->src = NULL;
+	/* The next file without a header guesses its own columns. */
+	if (r->mlog.guessed)
+		r->mlog.ncolumns = 0;
 }
 
 void reader_close(struct reader *r)

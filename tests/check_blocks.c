@@ -301,6 +301,38 @@ START_TEST(filters_and_other_shapes)
 }
 END_TEST
 
+/* Without a header the first record's columns are guessed; the blocks read
+ * on in those, as the file's own reader does. */
+START_TEST(guessed_columns)
+{
+	struct reader_options opts = { 0 };
+	static struct seen one, many;
+
+	/* "experts" from the first record, then records of two columns: the first
+	 * of them is bad, though a block that starts among them would guess two. */
+	char *text = make_log("", 240000, 0, "1,2,3,4\n", "\n");
+	char *path = write_log(text, false);
+
+	read_file(path, &opts, false, RECORDS, &one);
+	read_file(path, &opts, true, RECORDS, &many);
+	ck_assert_int_eq(one.rc, -1);
+	ck_assert_int_eq(one.err.line, 3);
+	ck_assert_str_eq(one.err.msg, "expected 1 columns, found 2");
+	ck_assert_int_eq(many.rc, one.rc);
+	ck_assert_int_eq(many.err.line, one.err.line);
+	ck_assert_str_eq(many.err.msg, one.err.msg);
+	ck_assert_uint_eq(many.records, 1);
+	unlink(path);
+	free(path);
+	free(text);
+	/* "layer experts" guessed; a record of one column deep in the file. */
+	for (int skip = 0; skip < 2; skip++) {
+		opts.skip_bad = skip;
+		check_log("", 200000, "1,2,3,4\n", "\n", &opts, true);
+	}
+}
+END_TEST
+
 START_TEST(weights_logits_and_tokens)
 {
 	struct reader_options opts = { 0 };
@@ -334,6 +366,7 @@ Suite *blocks_suite(void)
 	tcase_add_test(tc, last_line_without_newline);
 	tcase_add_test(tc, truncated_gzip);
 	tcase_add_test(tc, filters_and_other_shapes);
+	tcase_add_test(tc, guessed_columns);
 	tcase_add_test(tc, weights_logits_and_tokens);
 	suite_add_tcase(s, tc);
 	return s;

@@ -164,6 +164,25 @@ START_TEST(header_columns_carry_over_files)
 }
 END_TEST
 
+START_TEST(guessed_columns_hold_for_their_file)
+{
+	/* No header: the first file's records are "experts", the second's "layer experts". */
+	static const char *const texts[] = { "1,5\n2,3\n", "3 6,7\n", "4\n" };
+	struct run t = { 0 };
+
+	run_texts(&t, texts, 3);
+	ck_assert_int_eq(t.rc, 0);
+	ck_assert_uint_eq(t.n, 4);
+	ck_assert_uint_eq(t.layer[1], 0);
+	ck_assert_uint_eq(t.first[1], 2);
+	ck_assert_uint_eq(t.layer[2], 3);
+	ck_assert_uint_eq(t.first[2], 6);
+	ck_assert_uint_eq(t.layer[3], 0);
+	ck_assert_uint_eq(t.first[3], 4);
+	done(&t);
+}
+END_TEST
+
 START_TEST(layer_filter)
 {
 	unsigned char layers[MOE_MAX_LAYERS / 8] = { 0 };
@@ -271,6 +290,7 @@ Suite *reader_suite(void)
 	tcase_add_test(tc, files_are_one_stream);
 	tcase_add_test(tc, domain_carries_over_files);
 	tcase_add_test(tc, header_columns_carry_over_files);
+	tcase_add_test(tc, guessed_columns_hold_for_their_file);
 	tcase_add_test(tc, layer_filter);
 	tcase_add_test(tc, experts_from_ids_option_and_none);
 	tcase_add_test(tc, truncated_gzip);
