@@ -151,11 +151,12 @@ static struct batch_layer *parent_layer(struct batch *parent, const struct batch
  * empties from's counts (adding them to its per-expert sums). The loops run on
  * local copies: the arrays are all uint32_t, which the compiler must otherwise
  * assume a store into any of them may change. */
-static int feed(struct batch *parent, struct batch_layer *to, struct batch_layer *from, bool clear,
+static inline __attribute__((always_inline)) int
+feed(struct batch *parent, struct batch_layer *to, struct batch_layer *from, bool clear,
                 bool per_expert)
 {
-	const uint32_t *touched = from->touched;
-	uint32_t *count = from->chunk_count;
+	const uint32_t *restrict touched = from->touched;
+	uint32_t *restrict count = from->chunk_count;
 	size_t n = from->ntouched;
 
 	for (size_t i = 0; per_expert && i < n; i++) {
@@ -165,7 +166,7 @@ static int feed(struct batch *parent, struct batch_layer *to, struct batch_layer
 		from->sum_sq[touched[i]] += (uint64_t)c * c;
 	}
 	if (to) {
-		uint32_t *sum = to->chunk_count, *sum_touched = to->touched;
+		uint32_t *restrict sum = to->chunk_count, *restrict sum_touched = to->touched;
 		size_t nsum = to->ntouched;
 		uint64_t max = to->chunk_max;
 
@@ -239,11 +240,13 @@ int batch_finish(struct batch *b)
 	return batch_finish(b->parent);
 }
 
-/* One record of k ids into layer l's chunk. */
+/* One record of k ids into layer l's chunk; in_room says that every id is
+ * below the room there is. The arrays are restrict: a store into touched
+ * does not change a count. */
 static inline __attribute__((always_inline)) int
-add_to_layer(struct batch *b, struct batch_layer *l, const uint32_t *ids, size_t k)
+add_to_layer(struct batch *b, struct batch_layer *l, const uint32_t *ids, size_t k, bool in_room)
 {
-	uint32_t *count = l->chunk_count, *touched = l->touched;
+	uint32_t *restrict count = l->chunk_count, *restrict touched = l->touched;
 	unsigned room = b->capacity;
 	uint64_t max = l->chunk_max;
 	size_t ntouched = l->ntouched;
@@ -252,7 +255,7 @@ add_to_layer(struct batch *b, struct batch_layer *l, const uint32_t *ids, size_t
 		uint32_t e = ids[i], c;
 
 		/* Room for an id past it is made as it comes (as in stats_add). */
-		if (e >= room) {
+		if (!in_room && e >= room) {
 			if (batch_reserve(b, e + 1) < 0)
 				return -1;
 			room = b->capacity;
@@ -292,12 +295,14 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 		l->chunks++;
 		return add_shapes(l, rec->k > 0, rec->k, 1);
 	}
-	return add_to_layer(b, l, rec->experts, rec->k);
+	return add_to_layer(b, l, rec->experts, rec->k, false);
 }
 
-int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t n, size_t k)
+int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t n, size_t k,
+                    unsigned below)
 {
 	struct batch_layer *l = bylayer_get(&b->layers, layer);
+	bool in_room = below && batch_reserve(b, below) == 0;
 
 	if (n == 0)
 		return 0;
@@ -309,7 +314,7 @@ int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t
 		return add_shapes(l, k > 0, k, n);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (add_to_layer(b, l, ids + i * k, k) < 0)
+		if ((in_room ? add_to_layer(b, l, ids + i * k, k, true) : add_to_layer(b, l, ids + i * k, k, false)) < 0)
 			return -1;
 	return 0;
 }

@@ -55,8 +55,10 @@ void batch_init(struct batch *b, uint64_t size, unsigned experts, bool per_exper
 int batch_add(struct batch *b, const struct moe_record *rec);
 
 /* Adds n records of layer, in order, each of the k ids ids[i k .. i k + k),
- * as batch_add one by one; -1 when out of memory. */
-int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t n, size_t k);
+ * as batch_add one by one; below, when not 0, is above every id. -1 when out
+ * of memory. */
+int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t n, size_t k,
+                    unsigned below);
 
 /* Makes room for n experts in every layer; -1 when out of memory. */
 int batch_reserve(struct batch *b, unsigned n);

@@ -165,7 +165,7 @@ static int add_layer_to_shard(void *shard, unsigned layer, const uint32_t *ids, 
 	if (stats_add_layer(&s->all, layer, ids, n, k, below) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntakes; i++)
-		if (batch_add_layer(s->takes_records[i], layer, ids, n, k) < 0)
+		if (batch_add_layer(s->takes_records[i], layer, ids, n, k, below) < 0)
 			return -1;
 	return 0;
 }

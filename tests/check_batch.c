@@ -227,7 +227,8 @@ END_TEST
 /* Sizes 1, 8 -> 64 (chained) and 5 (with burstiness) fed one record at a
  * time, against the same fed 100 tokens so, then their layers moved to two
  * shards (even and odd layer ids), the rest added there by batch_add_layer in
- * groups of random length, and the layers moved back: every figure equal. */
+ * groups of random length, and the layers moved back: every figure equal.
+ * The groups of layers 1 and 2 say the bound of their ids (33), layer 0's do not. */
 START_TEST(layers_moved_and_added_in_groups)
 {
 	enum { SIZES = 4, TOKENS = 3000, LAYERS = 3, K = 3 };
@@ -278,7 +279,7 @@ START_TEST(layers_moved_and_added_in_groups)
 				for (int i = 0; i < SIZES; i++)
 					if (i != 2)
 						ck_assert_int_eq(batch_add_layer(&shard[layer % 2][i], layer, pending[layer],
-						                                 npending[layer], K), 0);
+						                                 npending[layer], K, layer ? 33 : 0), 0);
 				npending[layer] = 0;
 			}
 		}
