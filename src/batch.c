@@ -298,10 +298,45 @@ int batch_add(struct batch *b, const struct moe_record *rec)
 	return add_to_layer(b, l, rec->experts, rec->k, false);
 }
 
+/* A whole chunk of B records of k ids, all below the room there is, into
+ * layer l, whose chunk is empty, and at once into the parent's layer up: what
+ * B add_to_layer and the close_chunk after them do, without the touched list
+ * of l's chunk and the pass of feed over it. Into up, the experts new to its
+ * chunk come in the order of their first ids, as feed would add them. */
+static int add_whole_chunk(struct batch *b, struct batch_layer *l, struct batch_layer *up, const uint32_t *ids,
+                           size_t k)
+{
+	uint32_t *restrict count = l->chunk_count, *restrict up_count = up->chunk_count;
+	uint32_t *restrict up_touched = up->touched;
+	size_t m = b->size * k, nup = up->ntouched;
+	uint64_t max = 0, up_max = up->chunk_max;
+
+	for (size_t i = 0; i < m; i++) {
+		uint32_t e = ids[i], c = ++count[e], u = ++up_count[e];
+
+		max = c > max ? c : max;
+		up_touched[nup] = e;
+		nup += u == 1;
+		up_max = u > up_max ? u : up_max;
+	}
+	for (size_t i = 0; i < m; i++)
+		count[ids[i]] = 0;
+	l->tokens += b->size;
+	l->chunks++;
+	if (add_shapes(l, max, m, 1) < 0)
+		return -1;
+	up->ntouched = nup;
+	up->chunk_max = up_max;
+	up->tokens += b->size;
+	up->chunk_tokens += b->size;
+	up->chunk_selections += m;
+	return up->chunk_tokens == b->parent->size ? close_chunk(b->parent, up) : 0;
+}
+
 int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t n, size_t k,
                     unsigned below)
 {
-	struct batch_layer *l = bylayer_get(&b->layers, layer);
+	struct batch_layer *l = bylayer_get(&b->layers, layer), *up = NULL;
 	bool in_room = below && batch_reserve(b, below) == 0;
 
 	if (n == 0)
@@ -313,9 +348,22 @@ int batch_add_layer(struct batch *b, unsigned layer, const uint32_t *ids, size_t
 		l->chunks += n;
 		return add_shapes(l, k > 0, k, n);
 	}
-	for (size_t i = 0; i < n; i++)
+	/* Whole chunks go into the parent as they are counted, when nothing
+	 * else must see them close (per-expert sums, a callback). */
+	bool whole = in_room && b->parent && !b->per_expert && !b->on_chunk;
+
+	for (size_t i = 0; i < n;) {
+		if (whole && l->chunk_tokens == 0 && n - i >= b->size) {
+			if ((!up && !(up = parent_layer(b->parent, l, b->capacity))) ||
+			    add_whole_chunk(b, l, up, ids + i * k, k) < 0)
+				return -1;
+			i += b->size;
+			continue;
+		}
 		if ((in_room ? add_to_layer(b, l, ids + i * k, k, true) : add_to_layer(b, l, ids + i * k, k, false)) < 0)
 			return -1;
+		i++;
+	}
 	return 0;
 }
 
