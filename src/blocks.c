@@ -20,7 +20,7 @@
 #define BLOCK_TEXT (1u << 20)
 #define MAX_WORKERS 8
 #define WORKER_NICE 10
-#define MAX_SLOTS (MAX_WORKERS + 2)
+#define MAX_SLOTS (MAX_WORKERS + 4)
 
 enum slot_state { SLOT_EMPTY, SLOT_FILLED, SLOT_PARSING, SLOT_DONE };
 
@@ -235,7 +235,11 @@ struct blocks *blocks_start(const struct blocks_job *job, struct source *src, co
 		return NULL;
 	b->job = job;
 	b->src = src;
-	b->nslots = nworkers + 2;
+	/* A slot for each worker and two for the reading thread to fill meanwhile;
+	 * consumers keep a slot until each has taken its layers of it, and two
+	 * more let the reading thread go on while they are behind (maxvio on 2
+	 * cores: 0.69 s -> 0.65 s, medians of 11 interleaved runs). */
+	b->nslots = nworkers + 2 + (job->nconsumers ? 2 : 0);
 	b->line = line;
 	b->carry = malloc(BLOCK_TEXT);
 	b->arg = calloc(2 * (nworkers + job->nconsumers), sizeof *b->arg);
