@@ -112,6 +112,16 @@ static void set_columns(struct mlog *p, const enum moe_role *roles, size_t n)
 	p->layer_ids = p->in_place && n == 2 && roles[0] == MOE_ROLE_LAYER && roles[1] == MOE_ROLE_EXPERTS;
 }
 
+/* Sets the columns and leaves them to what reads on: the blocks of this file
+ * (reader.c) and, unless guessed, the files after it. */
+static void carry_columns(struct mlog *p, const enum moe_role *roles, size_t n, bool guessed)
+{
+	set_columns(p, roles, n);
+	memcpy(p->env.mlog->column, roles, n * sizeof *roles);
+	p->env.mlog->ncolumns = n;
+	p->env.mlog->guessed = guessed;
+}
+
 static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
 {
 	enum moe_role roles[MLOG_MAX_COLUMNS];
@@ -142,10 +152,7 @@ static int parse_fields(struct mlog *p, const char *list, struct moe_error *err)
 	}
 	if (!seen[MOE_ROLE_EXPERTS])
 		return format_fail(&p->env, err, PARSE_FATAL, "header: fields=%s has no 'experts'", list);
-	set_columns(p, roles, n);
-	memcpy(p->env.mlog->column, roles, n * sizeof *roles);
-	p->env.mlog->ncolumns = n;
-	p->env.mlog->guessed = false;
+	carry_columns(p, roles, n, false);
 	return 0;
 }
 
@@ -275,10 +282,7 @@ static int parse_record(struct mlog *p, char *s, struct moe_record *rec, struct 
 		if (n > 2)
 			return format_fail(&p->env, err, PARSE_FATAL,
 			                   "%zu columns and no '#moestat' header to name them", n);
-		set_columns(p, guess[n - 1], n);
-		memcpy(p->env.mlog->column, guess[n - 1], n * sizeof *guess[n - 1]);
-		p->env.mlog->ncolumns = n;
-		p->env.mlog->guessed = true;
+		carry_columns(p, guess[n - 1], n, true);
 	}
 	if (n != p->ncolumns)
 		return format_fail(&p->env, err, PARSE_BAD, "expected %zu columns, found %s%zu", p->ncolumns,
