@@ -63,8 +63,9 @@ int state_init(struct state *s, const struct state_options *opt);
 int state_add(struct state *s, const struct moe_record *rec);
 
 /* Fills parts (reader.h) for s, whose records may then be added in parts on
- * other threads: true when s holds nothing but the stats of all records
- * (no batch sizes, no domains), false when its records must come one by one. */
+ * other threads: true when s holds nothing but the counts of all records
+ * (no last uses, batch sizes or domains), false when its records must come
+ * one by one, or by layer (state_shards). */
 bool state_parts(struct state *s, struct reader_parts *parts);
 
 /* Fills shards (reader.h) for s, whose records may then be added by layer on
