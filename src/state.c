@@ -17,6 +17,15 @@ static const char *const experts_from_name[] = {
 	[EXPERTS_FROM_HEADER] = "header", [EXPERTS_FROM_IDS] = "ids",
 };
 
+/* A full chunk of the size whose chunks make the experts' counts. */
+static int count_chunk(void *ctx, const struct batch_layer *l)
+{
+	struct state *s = ctx;
+
+	return stats_add_counts(&s->all, l->layer, l->touched, l->ntouched, l->chunk_count,
+	                        s->counts_from->capacity);
+}
+
 int state_init(struct state *s, const struct state_options *opt)
 {
 	memset(s, 0, sizeof *s);
@@ -45,6 +54,14 @@ int state_init(struct state *s, const struct state_options *opt)
 	for (size_t i = 0; i < s->nbatch; i++)
 		if (i == 0 || s->batch[i - 1].parent != &s->batch[i])
 			s->takes_records[s->ntakes++] = &s->batch[i];
+	/* The first chain that counts (not from a size of 1) counts for the stats too. */
+	for (size_t i = 0; i < s->ntakes && !s->counts_from; i++) {
+		if (s->takes_records[i]->size == 1)
+			continue;
+		for (s->counts_from = s->takes_records[i]; s->counts_from->parent;)
+			s->counts_from = s->counts_from->parent;
+		batch_on_chunk(s->counts_from, count_chunk, s);
+	}
 	return 0;
 }
 
@@ -67,7 +84,7 @@ int state_add(struct state *s, const struct moe_record *rec)
 {
 	struct stats *d;
 
-	if (stats_add(&s->all, rec) < 0)
+	if ((s->counts_from ? stats_add_records(&s->all, rec->layer, 1, rec->k) : stats_add(&s->all, rec)) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntakes; i++)
 		if (batch_add(s->takes_records[i], rec) < 0)
@@ -168,7 +185,8 @@ static int add_layer_to_shard(void *shard, unsigned layer, const uint32_t *ids, 
 {
 	struct state *s = shard;
 
-	if (stats_add_layer(&s->all, layer, ids, n, k, below) < 0)
+	if ((s->counts_from ? stats_add_records(&s->all, layer, n, k)
+	                    : stats_add_layer(&s->all, layer, ids, n, k, below)) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntakes; i++)
 		if (batch_add_layer(s->takes_records[i], layer, ids, n, k, below) < 0)
@@ -239,6 +257,14 @@ int state_finish(struct state *s, const struct moe_input *in)
 	for (size_t i = 0; i < s->ntakes; i++)
 		if (batch_finish(s->takes_records[i]) < 0)
 			return -1;
+	/* The records after the last full chunk of the size that makes the counts. */
+	for (const struct stats_layer *l = stats_next(&s->all, 0); s->counts_from && l;
+	     l = stats_next(&s->all, l->layer + 1)) {
+		const struct batch_layer *open = batch_layer(s->counts_from, l->layer);
+
+		if (open && count_chunk(s, open) < 0)
+			return -1;
+	}
 	return reserve(s, in->experts);
 }
 

@@ -90,6 +90,17 @@ static struct stats_layer *add_layer(struct stats *st, unsigned id)
 	return l;
 }
 
+/* The layer's figures for n more records of k ids, but for the experts'. */
+static inline void add_records(struct stats_layer *l, size_t n, size_t k)
+{
+	if (l->tokens == 0 || k < l->k_min)
+		l->k_min = k;
+	if (k > l->k_max)
+		l->k_max = k;
+	l->tokens += n;
+	l->selections += n * k;
+}
+
 /* stats_add, inline in the loops of stats_add_run; in_room says that every
  * id is below the room there is. */
 static inline __attribute__((always_inline)) int
@@ -100,12 +111,8 @@ add_ids(struct stats *st, unsigned layer, const uint32_t *ids, size_t k, bool in
 
 	if (!l && !(l = add_layer(st, layer)))
 		return -1;
-	pos = l->tokens++;
-	l->selections += k;
-	if (pos == 0 || k < l->k_min)
-		l->k_min = k;
-	if (k > l->k_max)
-		l->k_max = k;
+	pos = l->tokens;
+	add_records(l, 1, k);
 	/* An id past the room there is makes room as it comes, in the same pass
 	 * (a branch never taken once N is reached, where a pass for the largest id
 	 * first would cost a second loop a record). The loops work on local copies,
@@ -190,12 +197,7 @@ int stats_add_layer(struct stats *st, unsigned layer, const uint32_t *ids, size_
 	if (in_room && !st->gaps && n > 0) {
 		if (!(l = bylayer_get(&st->layers, layer)) && !(l = add_layer(st, layer)))
 			return -1;
-		if (l->tokens == 0 || k < l->k_min)
-			l->k_min = k;
-		if (k > l->k_max)
-			l->k_max = k;
-		l->tokens += n;
-		l->selections += n * k;
+		add_records(l, n, k);
 		uint64_t *count = l->count;
 
 		for (size_t i = 0, m = n * k; i < m; i++)
@@ -205,6 +207,28 @@ int stats_add_layer(struct stats *st, unsigned layer, const uint32_t *ids, size_
 	for (size_t i = 0; i < n; i++)
 		if ((in_room ? add_ids(st, layer, ids + i * k, k, true) : add_ids(st, layer, ids + i * k, k, false)) < 0)
 			return -1;
+	return 0;
+}
+
+int stats_add_records(struct stats *st, unsigned layer, size_t n, size_t k)
+{
+	struct stats_layer *l = bylayer_get(&st->layers, layer);
+
+	if (!l && !(l = add_layer(st, layer)))
+		return -1;
+	add_records(l, n, k);
+	return 0;
+}
+
+int stats_add_counts(struct stats *st, unsigned layer, const uint32_t *experts, size_t n,
+                     const uint32_t *count, unsigned below)
+{
+	struct stats_layer *l;
+
+	if (stats_reserve(st, below) < 0 || (!(l = bylayer_get(&st->layers, layer)) && !(l = add_layer(st, layer))))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		l->count[experts[i]] += count[experts[i]];
 	return 0;
 }
 

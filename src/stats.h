@@ -40,6 +40,16 @@ int stats_add_run(struct stats *st, const struct moe_run *run);
 int stats_add_layer(struct stats *st, unsigned layer, const uint32_t *ids, size_t n, size_t k,
                     unsigned below);
 
+/* Adds n records of layer, each of k ids, as stats_add_layer does, but for
+ * the experts' counts, which come from stats_add_counts: for a caller that
+ * counts the ids once elsewhere (maxvio's chunks, state.h). Not with gaps. */
+int stats_add_records(struct stats *st, unsigned layer, size_t n, size_t k);
+
+/* Adds count[e] to the count of expert e of layer, for the n experts e of
+ * experts[0 .. n), each below below. -1 when out of memory. */
+int stats_add_counts(struct stats *st, unsigned layer, const uint32_t *experts, size_t n,
+                     const uint32_t *count, unsigned below);
+
 /* Makes room for n experts in every layer (the final N may pass the ids seen); -1 out of memory. */
 int stats_reserve(struct stats *st, unsigned n);
 

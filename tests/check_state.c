@@ -1,8 +1,9 @@
-/* check_state.c: merging states: gaps joined by hand, random splits against one run, groupings, save and load. */
+/* check_state.c: merging states: gaps joined by hand, random splits against one run, groupings, save and load; the counts a chain of sizes makes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "reader.h"
 #include "state.h"
 #include "suites.h"
 #include "testutil.h"
@@ -52,11 +53,10 @@ static struct state_options options(enum state_command command)
 	return o;
 }
 
-/* The state of records [from, to) of g, as a reader of one file would leave it. */
-static void part_state(struct state *s, enum state_command command, const struct log *g, size_t from,
-                       size_t to)
+/* The state of records [from, to) of g for o, as a reader of one file would leave it. */
+static void state_of(struct state *s, const struct state_options *o, const struct log *g, size_t from,
+                     size_t to)
 {
-	struct state_options o = options(command);
 	char *files[] = { "part" };
 	struct domains *domains = domains_new();
 	struct moe_input in = {
@@ -67,7 +67,7 @@ static void part_state(struct state *s, enum state_command command, const struct
 	ck_assert_ptr_nonnull(domains);
 	ck_assert_int_eq(domains_intern(domains, "a", 1), 0);
 	ck_assert_int_eq(domains_intern(domains, "b", 1), 1);
-	ck_assert_int_eq(state_init(s, &o), 0);
+	ck_assert_int_eq(state_init(s, o), 0);
 	for (size_t i = from; i < to; i++) {
 		struct moe_record rec = { .layer = g->layer[i], .token = -1, .domain = g->domain[i],
 		                          .k = 2, .experts = g->ids[i] };
@@ -75,6 +75,14 @@ static void part_state(struct state *s, enum state_command command, const struct
 	}
 	ck_assert_int_eq(state_finish(s, &in), 0);
 	domains_free(domains);
+}
+
+static void part_state(struct state *s, enum state_command command, const struct log *g, size_t from,
+                       size_t to)
+{
+	struct state_options o = options(command);
+
+	state_of(s, &o, g, from, to);
 }
 
 static void assert_stats_equal(const struct stats *a, const struct stats *b)
@@ -223,6 +231,78 @@ END_TEST
 START_TEST(random_splits_maxvio)
 {
 	random_splits(STATE_MAXVIO, _i);
+}
+END_TEST
+
+static void assert_counts(const struct stats *st, uint64_t want[LAYERS][N], const uint64_t tokens[LAYERS])
+{
+	for (unsigned layer = 0; layer < LAYERS; layer++) {
+		const struct stats_layer *l = stats_layer(st, layer);
+
+		ck_assert_ptr_nonnull(l);
+		ck_assert_uint_eq(l->tokens, tokens[layer]);
+		ck_assert_uint_eq(l->selections, 2 * tokens[layer]);
+		for (unsigned e = 0; e < N; e++)
+			ck_assert_uint_eq(l->count[e], want[layer][e]);
+	}
+}
+
+/* The experts' counts where a chain of sizes makes them (state.h,
+ * counts_from): each selection once, those past the largest size's last
+ * full chunk too, against the log counted here; with a size of 1 alone the
+ * stats count them. The last case is summarize --batch 5. */
+START_TEST(counts_of_the_chains)
+{
+	static const uint64_t sizes[][3] = { { 1 }, { 5 }, { 4, 8 }, { 3, 6, 12 }, { 1, 7, 9 },
+	                                     { 50, 100, 1000 }, { 5 } };
+	static const size_t nsizes[] = { 1, 1, 2, 3, 3, 3, 1 };
+	struct state_options o = options(_i < 6 ? STATE_MAXVIO : STATE_SUMMARIZE);
+	uint64_t want[LAYERS][N] = { { 0 } }, tokens[LAYERS] = { 0 };
+	struct state s;
+	struct log g;
+
+	generate(&g, 0xc0u + (uint64_t)_i, true);
+	if (_i < 6) {
+		memcpy(o.sizes, sizes[_i], sizeof sizes[_i]);
+		o.nsizes = nsizes[_i];
+	} else {
+		o.batch = sizes[_i][0];
+	}
+	for (size_t i = 0; i < g.n; i++) {
+		want[g.layer[i]][g.ids[i][0]]++;
+		want[g.layer[i]][g.ids[i][1]]++;
+		tokens[g.layer[i]]++;
+	}
+	state_of(&s, &o, &g, 0, g.n);
+	ck_assert(!s.counts_from == (_i == 0));
+	assert_counts(&s.all, want, tokens);
+	state_free(&s);
+
+	/* The same through a shard, a layer at a time, as the consumers add them. */
+	struct reader_shards shards;
+	struct moe_input in = { .experts = N, .experts_from = EXPERTS_FROM_OPTION, .topk = 2 };
+	uint32_t ids[TOKENS * LAYERS][2];
+	struct domains *domains = domains_new();
+	void *shard;
+
+	o.by_domain = false;
+	ck_assert_int_eq(state_init(&s, &o), 0);
+	ck_assert(state_shards(&s, &shards));
+	ck_assert_ptr_nonnull(shard = shards.open(shards.ctx, 0, 1));
+	for (unsigned layer = 0; layer < LAYERS; layer++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < g.n; i++)
+			if (g.layer[i] == layer)
+				memcpy(ids[n++], g.ids[i], sizeof ids[0]);
+		ck_assert_int_eq(shards.add_layer(shard, layer, ids[0], n, 2, N), 0);
+	}
+	ck_assert_int_eq(shards.close(shards.ctx, shard), 0);
+	ck_assert_ptr_nonnull(in.domains = domains);
+	ck_assert_int_eq(state_finish(&s, &in), 0);
+	assert_counts(&s.all, want, tokens);
+	domains_free(domains);
+	state_free(&s);
 }
 END_TEST
 
@@ -386,6 +466,7 @@ Suite *state_suite(void)
 	tcase_add_loop_test(tc, random_splits_dead, 0, 40);
 	tcase_add_loop_test(tc, random_splits_summarize, 0, 40);
 	tcase_add_loop_test(tc, random_splits_maxvio, 0, 40);
+	tcase_add_loop_test(tc, counts_of_the_chains, 0, 7);
 	tcase_add_loop_test(tc, groupings_agree, 0, 20);
 	tcase_add_test(tc, gap_joined_across_parts);
 	tcase_add_loop_test(tc, save_and_load, 0, 3);
