@@ -319,8 +319,13 @@ static int add_whole_chunk(struct batch *b, struct batch_layer *l, struct batch_
 		nup += u == 1;
 		up_max = u > up_max ? u : up_max;
 	}
-	for (size_t i = 0; i < m; i++)
-		count[ids[i]] = 0;
+	/* Emptied whole where that takes fewer stores (256 experts: 16 of 64
+	 * bytes, against 64 ids for B = 8 and top-8). */
+	if (b->capacity <= 16 * m)
+		memset(count, 0, b->capacity * sizeof *count);
+	else
+		for (size_t i = 0; i < m; i++)
+			count[ids[i]] = 0;
 	l->tokens += b->size;
 	l->chunks++;
 	if (add_shapes(l, max, m, 1) < 0)
