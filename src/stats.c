@@ -225,7 +225,9 @@ int stats_add_counts(struct stats *st, unsigned layer, const uint32_t *experts, 
 {
 	struct stats_layer *l;
 
-	if (stats_reserve(st, below) < 0 || (!(l = bylayer_get(&st->layers, layer)) && !(l = add_layer(st, layer))))
+	if (stats_reserve(st, below) < 0)
+		return -1;
+	if (!(l = bylayer_get(&st->layers, layer)) && !(l = add_layer(st, layer)))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		l->count[experts[i]] += count[experts[i]];
