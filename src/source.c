@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bigmem.h"
+
 #ifdef MOESTAT_ISAL
 #include <isa-l/igzip_lib.h>
 #else
@@ -147,6 +149,7 @@ struct source {
 	pthread_mutex_t lock;
 	pthread_cond_t filled, emptied;
 	struct slot ring[RING_SLOTS];
+	unsigned char *ring_data;       /* the slots' data, one after another */
 	unsigned head, count;           /* the reader takes ring[head]; count are full */
 	bool stop;                      /* the reader is gone: the thread ends */
 	const volatile sig_atomic_t *follow_stop;       /* source_follow: the end once set */
@@ -335,10 +338,13 @@ static void start_thread(struct source *src)
 
 	if (threads && strcmp(threads, "1") == 0)
 		return;
+	/* The ring in 2 MiB pages: a 4 KiB page's first write is a page fault,
+	 * and a slot's first fill would cost as much as its inflating. */
+	if (!(src->ring_data = bigmem_alloc(RING_SLOTS * RING_SLOT)))
+		return;
 	for (i = 0; i < RING_SLOTS; i++)
-		if (!(src->ring[i].data = malloc(RING_SLOT)))
-			break;
-	if (i < RING_SLOTS || pthread_mutex_init(&src->lock, NULL) != 0)
+		src->ring[i].data = src->ring_data + i * RING_SLOT;
+	if (pthread_mutex_init(&src->lock, NULL) != 0)
 		goto single;
 	if (pthread_cond_init(&src->filled, NULL) != 0)
 		goto no_filled;
@@ -355,10 +361,10 @@ no_filled:
 	pthread_mutex_destroy(&src->lock);
 single:
 	/* Without the thread (no memory, no threads), inflate on the caller's. */
-	for (i = 0; i < RING_SLOTS; i++) {
-		free(src->ring[i].data);
+	bigmem_free(src->ring_data, RING_SLOTS * RING_SLOT);
+	src->ring_data = NULL;
+	for (i = 0; i < RING_SLOTS; i++)
 		src->ring[i].data = NULL;
-	}
 }
 
 struct source *source_open(const char *path, struct moe_error *err)
@@ -594,8 +600,7 @@ void source_close(struct source *src)
 		pthread_cond_destroy(&src->emptied);
 		pthread_mutex_destroy(&src->lock);
 	}
-	for (unsigned i = 0; i < RING_SLOTS; i++)
-		free(src->ring[i].data);
+	bigmem_free(src->ring_data, RING_SLOTS * RING_SLOT);
 	if (src->gzip)
 		gz_stop(&src->gz);
 	if (src->fd > STDIN_FILENO)
