@@ -25,7 +25,9 @@ struct source *source_open(const char *path, struct moe_error *err);
 void source_follow(struct source *src, const volatile sig_atomic_t *stop);
 
 /* Reads up to size bytes of the (decompressed) stream. Concatenated gzip
- * members are read as one stream. Returns the count, 0 at the clean end, or -1
+ * members are read as one stream. The first read of gzip inflates on the
+ * caller's thread, later ones on a thread of the source's own (but with
+ * MOESTAT_THREADS=1, or source_inflate_here). Returns the count, 0 at the clean end, or -1
  * with err filled, without a line number (EX_IOERR: read error, truncated or
  * corrupt gzip, data after the last gzip member). */
 ssize_t source_read(struct source *src, void *buf, size_t size, struct moe_error *err);
