@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
+
 /* 1, 2, 4, ... below n, then n. */
 static int build_coverage(struct summary_layer *out, unsigned n)
 {
@@ -27,6 +29,7 @@ static int build_coverage(struct summary_layer *out, unsigned n)
 	return 0;
 }
 
+/* out's experts and ascending are set: n of each. */
 static int build_layer(struct summary_layer *out, const struct stats_layer *l, unsigned n,
                        size_t bottom, const struct batch *chunks)
 {
@@ -40,10 +43,6 @@ static int build_layer(struct summary_layer *out, const struct stats_layer *l, u
 	out->maxvio_global = metrics_maxvio(l->count, n, l->selections);
 	out->cv = metrics_cv(l->count, n, l->selections);
 	out->entropy_norm = metrics_entropy_norm(l->count, n, l->selections);
-	out->experts = malloc(n * sizeof *out->experts);
-	out->ascending = malloc(n * sizeof *out->ascending);
-	if (!out->experts || !out->ascending)
-		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		out->experts[i].expert = i;
 		out->experts[i].count = l->count[i];
@@ -88,32 +87,45 @@ static void build_overall(struct summary *s)
 	o->gini /= (double)s->nlayers;
 }
 
+/* The bytes of every layer's experts, then of every layer's ascending. */
+static size_t arrays_size(const struct summary *s)
+{
+	return s->nlayers * s->experts * (sizeof *s->layers->experts + sizeof *s->layers->ascending);
+}
+
 int summary_build(struct summary *s, const struct stats *st, unsigned experts, size_t bottom,
                   const struct batch *chunks)
 {
 	const struct stats_layer *l;
+	struct summary_expert *by_id;
+	struct moe_expert_count *ascending;
 	size_t i = 0;
 
 	memset(s, 0, sizeof *s);
 	s->experts = experts;
 	s->nlayers = stats_layers(st);
 	s->layers = calloc(s->nlayers ? s->nlayers : 1, sizeof *s->layers);
-	if (!s->layers)
+	/* A big model's figures are a MiB, written once, as the run ends. */
+	if (!s->layers || (arrays_size(s) && !(s->arrays = bigmem_alloc(arrays_size(s)))))
 		return -1;
-	for (l = stats_next(st, 0); l; l = stats_next(st, l->layer + 1))
-		if (build_layer(&s->layers[i++], l, experts, bottom, chunks) < 0)
+	by_id = s->arrays;
+	ascending = (struct moe_expert_count *)(by_id + s->nlayers * experts);
+	for (l = stats_next(st, 0); l; l = stats_next(st, l->layer + 1), i++) {
+		s->layers[i].experts = by_id + i * experts;
+		s->layers[i].ascending = ascending + i * experts;
+		if (build_layer(&s->layers[i], l, experts, bottom, chunks) < 0)
 			return -1;
+	}
 	build_overall(s);
 	return 0;
 }
 
 void summary_free(struct summary *s)
 {
-	for (size_t i = 0; s->layers && i < s->nlayers; i++) {
-		free(s->layers[i].experts);
-		free(s->layers[i].ascending);
+	for (size_t i = 0; s->layers && i < s->nlayers; i++)
 		free(s->layers[i].coverage);
-	}
+	if (s->layers)
+		bigmem_free(s->arrays, arrays_size(s));
 	free(s->layers);
 	memset(s, 0, sizeof *s);
 }

@@ -52,6 +52,7 @@ struct summary {
 	unsigned experts;       /* N, the same for every layer */
 	size_t nlayers;
 	struct summary_layer *layers;   /* ascending layer id */
+	void *arrays;           /* every layer's experts and ascending, in one (bigmem.h) */
 	struct summary_overall overall;
 };
 
