@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "array.h"
 #include "blocks.h"
@@ -111,6 +112,27 @@ struct block_out {
 	uint32_t *bucket_of;            /* [MOE_MAX_LAYERS] 1 + a layer's bucket, 0: none yet */
 };
 
+/* The bytes left to read of a regular file, "-" too when standard input is one
+ * (redirected from a file, maybe read partly already): false for anything else. */
+static bool input_size(const char *path, uint64_t *size)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0) {
+		off_t at;
+
+		if (fstat(STDIN_FILENO, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    (at = lseek(STDIN_FILENO, 0, SEEK_CUR)) < 0)
+			return false;
+		*size = st.st_size > at ? (uint64_t)(st.st_size - at) : 0;
+		return true;
+	}
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	*size = (uint64_t)st.st_size;
+	return true;
+}
+
 struct reader *reader_open(char *const *files, size_t nfiles, const struct reader_options *opts)
 {
 	struct reader *r = calloc(1, sizeof *r);
@@ -133,13 +155,13 @@ struct reader *reader_open(char *const *files, size_t nfiles, const struct reade
 		r->in.experts_from = EXPERTS_FROM_OPTION;
 	}
 	for (size_t i = 0; i < nfiles; i++) {
-		struct stat st;
+		uint64_t size;
 
-		if (strcmp(files[i], "-") == 0 || stat(files[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (!input_size(files[i], &size)) {
 			r->total = 0;
 			break;
 		}
-		r->total += (uint64_t)st.st_size;
+		r->total += size;
 	}
 	return r;
 }

@@ -110,7 +110,9 @@ void reader_where(const struct reader *r, const char **file, long *line);
 const struct moe_input *reader_input(const struct reader *r);
 
 /* How far along the files are: bytes read of them (compressed bytes for gzip)
- * and their total size; total is 0 when a size is not known (a pipe). */
+ * and their total size, as they were at reader_open (of standard input
+ * redirected from a file, what was left of it); total is 0 when a size is not
+ * known (a pipe). */
 void reader_progress(const struct reader *r, uint64_t *done, uint64_t *total);
 
 void reader_close(struct reader *r);

@@ -1,4 +1,5 @@
-/* check_reader.c: one stream over many files: record checks, headers, skip-bad, truncation, filters, N. */
+/* check_reader.c: one stream over many files: record checks, headers, skip-bad, truncation, filters, N, progress. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,47 @@ START_TEST(truncated_gzip)
 }
 END_TEST
 
+/* The size a progress meter reads against: the files' sizes, what is left of
+ * standard input redirected from a file (from where it stands), and 0
+ * (not known) as soon as one input is a pipe. */
+START_TEST(progress_of_files_and_redirected_stdin)
+{
+	char *a = tu_temp_file("0 1\n0 2\n", 8), *b = tu_temp_file("0 3\n", 4);
+	char *files[] = { a, b, "-" };
+	struct reader_options opts = { 0 };
+	uint64_t done, total;
+	int saved = dup(STDIN_FILENO), fd = open(a, O_RDONLY), pipe_fds[2];
+	struct reader *r;
+
+	r = reader_open(files, 2, &opts);
+	reader_progress(r, &done, &total);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_uint_eq(total, 12);
+	reader_close(r);
+	ck_assert_int_eq(dup2(fd, STDIN_FILENO), STDIN_FILENO);
+	ck_assert_int_eq(lseek(STDIN_FILENO, 3, SEEK_SET), 3);
+	r = reader_open(files, 3, &opts);
+	reader_progress(r, &done, &total);
+	ck_assert_uint_eq(total, 8 + 4 + 5);
+	reader_close(r);
+	ck_assert_int_eq(pipe(pipe_fds), 0);
+	ck_assert_int_eq(dup2(pipe_fds[0], STDIN_FILENO), STDIN_FILENO);
+	r = reader_open(files, 3, &opts);
+	reader_progress(r, &done, &total);
+	ck_assert_uint_eq(total, 0);
+	reader_close(r);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	close(fd);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+END_TEST
+
 START_TEST(missing_file_is_noinput)
 {
 	char *files[] = { "/nonexistent.log" };
@@ -294,6 +336,7 @@ Suite *reader_suite(void)
 	tcase_add_test(tc, layer_filter);
 	tcase_add_test(tc, experts_from_ids_option_and_none);
 	tcase_add_test(tc, truncated_gzip);
+	tcase_add_test(tc, progress_of_files_and_redirected_stdin);
 	tcase_add_test(tc, missing_file_is_noinput);
 	suite_add_tcase(s, tc);
 	return s;
