@@ -298,11 +298,25 @@ static void meter_start(struct meter *m, const struct cli_common *c, const struc
 	m->last = m->start;
 }
 
+int cli_meter_line(char *line, size_t size, uint64_t done, uint64_t total, double elapsed)
+{
+	double rate = elapsed > 0 ? (double)done / elapsed : 0;
+	int n = snprintf(line, size, "moestat: %.1f MB read, %.1f MB/s, %d:%02d", (double)done / 1e6, rate / 1e6,
+	                 (int)elapsed / 60, (int)elapsed % 60);
+
+	if (total > 0 && rate > 0 && done <= total && n >= 0 && (size_t)n < size) {
+		double eta = (double)(total - done) / rate;
+
+		n += snprintf(line + n, size - (size_t)n, ", %d%%, ETA %d:%02d",
+		              (int)(100.0 * (double)done / (double)total), (int)eta / 60, (int)eta % 60);
+	}
+	return n < 0 ? 0 : (size_t)n < size ? n : (int)size - 1;
+}
+
 static void meter_draw(struct meter *m, const struct reader *r)
 {
 	struct timespec now;
 	uint64_t done, total;
-	double elapsed, rate;
 	char line[128];
 	int n;
 
@@ -311,16 +325,7 @@ static void meter_draw(struct meter *m, const struct reader *r)
 		return;
 	m->last = now;
 	reader_progress(r, &done, &total);
-	elapsed = seconds(&m->start, &now);
-	rate = elapsed > 0 ? (double)done / elapsed : 0;
-	n = snprintf(line, sizeof line, "moestat: %.1f MB read, %.1f MB/s, %d:%02d", (double)done / 1e6,
-	             rate / 1e6, (int)elapsed / 60, (int)elapsed % 60);
-	if (m->known && total > 0 && rate > 0 && done <= total) {
-		double eta = (double)(total - done) / rate;
-
-		n += snprintf(line + n, sizeof line - (size_t)n, ", %d%%, ETA %d:%02d",
-		              (int)(100.0 * (double)done / (double)total), (int)eta / 60, (int)eta % 60);
-	}
+	n = cli_meter_line(line, sizeof line, done, m->known ? total : 0, seconds(&m->start, &now));
 	fprintf(stderr, "\r%-*s", (int)m->width, line);
 	m->width = (size_t)n;
 }

@@ -123,6 +123,13 @@ int cli_error(const struct moe_error *err);
 /* Prints a warning "moestat: warning: ..." on standard error. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The progress meter's line (--progress) for done bytes of total (0: not
+ * known) read in elapsed seconds, into line[size]: "moestat: 12.3 MB read,
+ * 45.6 MB/s, 0:01", then ", 37%, ETA 0:02" when total is known and done
+ * within it. Its length. The meter draws it on standard error at most 10
+ * times a second, over the last, and erases it at the end. */
+int cli_meter_line(char *line, size_t size, uint64_t done, uint64_t total, double elapsed);
+
 /* Hands every record of files (none: standard input) to sink, which returns
  * 0, -1 when out of memory, or an exit status after printing why it stopped.
  * On success returns 0 and leaves the reader in *out for reader_input (the

@@ -1,5 +1,6 @@
-/* check_cli.c: the common options: layer lists, --key, numbers, formats. */
+/* check_cli.c: the common options: layer lists, --key, numbers, formats; the progress meter's line. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "suites.h"
@@ -66,6 +67,43 @@ START_TEST(good_option_values)
 }
 END_TEST
 
+/* Rates and times worked out by hand: 50 MB in 2 s is 25 MB/s, and the
+ * 150 MB left take 6 s more; 15 MB in 3750 s (62:30) is 4000 B/s, and the
+ * 45 MB left take 11250 s (187:30). */
+static const struct {
+	uint64_t done, total;
+	double elapsed;
+	const char *line;
+} meter_lines[] = {
+	{ 50000000, 200000000, 2.0, "moestat: 50.0 MB read, 25.0 MB/s, 0:02, 25%, ETA 0:06" },
+	{ 50000000, 0, 2.0, "moestat: 50.0 MB read, 25.0 MB/s, 0:02" },               /* size not known */
+	{ 143000000, 143000000, 75.5, "moestat: 143.0 MB read, 1.9 MB/s, 1:15, 100%, ETA 0:00" },
+	{ 15000000, 60000000, 3750.0, "moestat: 15.0 MB read, 0.0 MB/s, 62:30, 25%, ETA 187:30" },
+	{ 0, 100, 0.0, "moestat: 0.0 MB read, 0.0 MB/s, 0:00" },                        /* no rate yet */
+	{ 300, 200, 1.0, "moestat: 0.0 MB read, 0.0 MB/s, 0:01" },                      /* past the size */
+};
+
+START_TEST(meter_line)
+{
+	char line[128];
+
+	memset(line, 'x', sizeof line);
+	ck_assert_int_eq(cli_meter_line(line, sizeof line, meter_lines[_i].done, meter_lines[_i].total,
+	                                meter_lines[_i].elapsed),
+	                 (int)strlen(meter_lines[_i].line));
+	ck_assert_str_eq(line, meter_lines[_i].line);
+}
+END_TEST
+
+START_TEST(meter_line_cut_to_its_room)
+{
+	char line[20];
+
+	ck_assert_int_eq(cli_meter_line(line, sizeof line, 50000000, 200000000, 2.0), 19);
+	ck_assert_str_eq(line, "moestat: 50.0 MB re");
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -75,6 +113,8 @@ Suite *cli_suite(void)
 	tcase_add_loop_test(tc, bad_option_values_are_usage_errors, 0,
 	                    sizeof bad_values / sizeof *bad_values);
 	tcase_add_test(tc, good_option_values);
+	tcase_add_loop_test(tc, meter_line, 0, sizeof meter_lines / sizeof *meter_lines);
+	tcase_add_test(tc, meter_line_cut_to_its_room);
 	suite_add_tcase(s, tc);
 	return s;
 }
