@@ -276,7 +276,6 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg, char **arg
 /* The progress meter: one line on standard error, at most 10 times a second. */
 struct meter {
 	bool on;
-	bool known;                     /* the inputs' size, so a percentage and an ETA */
 	struct timespec start, last;
 	size_t width;                   /* of the line last drawn, to erase it */
 };
@@ -292,8 +291,7 @@ static void meter_start(struct meter *m, const struct cli_common *c, const struc
 
 	memset(m, 0, sizeof *m);
 	reader_progress(r, &done, &total);
-	m->known = total > 0;
-	m->on = c->progress > 0 || (c->progress == 0 && m->known && isatty(STDERR_FILENO));
+	m->on = c->progress > 0 || (c->progress == 0 && total > 0 && isatty(STDERR_FILENO));
 	clock_gettime(CLOCK_MONOTONIC, &m->start);
 	m->last = m->start;
 }
@@ -325,7 +323,7 @@ static void meter_draw(struct meter *m, const struct reader *r)
 		return;
 	m->last = now;
 	reader_progress(r, &done, &total);
-	n = cli_meter_line(line, sizeof line, done, m->known ? total : 0, seconds(&m->start, &now));
+	n = cli_meter_line(line, sizeof line, done, total, seconds(&m->start, &now));
 	fprintf(stderr, "\r%-*s", (int)m->width, line);
 	m->width = (size_t)n;
 }
